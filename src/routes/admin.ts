@@ -1,0 +1,60 @@
+// Admin: organiser accounts and invites.
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../app';
+import * as accounts from '../services/accounts';
+import * as users from '../queries/users';
+import { email, parse } from '../lib/validation';
+import { NotFound } from '../lib/errors';
+import { requireAdmin } from './middleware';
+import { presentAccount } from '../presenters/accounts';
+
+const inviteForm = z.object({ email: email(), role: z.enum(['organiser', 'admin'], { message: 'errors.invalid' }) });
+
+export function adminRouter(deps: AppDeps): Router {
+  const router = Router();
+  router.use('/admin', requireAdmin);
+
+  const usersPage = async (values: Record<string, unknown>, errors: Record<string, string>) => ({
+    accounts: (await users.list(deps.db)).map(presentAccount),
+    invites: await users.pendingInvites(deps.db, deps.clock.now()),
+    values,
+    errors,
+  });
+
+  router.get('/admin/users', async (req, res) => {
+    res.page('admin-users', { title: req.t('admin.users.title'), ...(await usersPage({ role: 'organiser' }, {})) });
+  });
+
+  router.post('/admin/invites', async (req, res) => {
+    const parsed = parse(inviteForm, req.body);
+    if (!parsed.ok) {
+      return res.status(400).page('admin-users', { title: req.t('admin.users.title'), ...(await usersPage(req.body, parsed.errors)) });
+    }
+    const result = await accounts.invite(deps, req.user!, { ...parsed.data, locale: req.locale });
+    if (!result.ok) {
+      return res.status(400).page('admin-users', {
+        title: req.t('admin.users.title'), ...(await usersPage(req.body, { email: 'admin.users.emailTaken' })),
+      });
+    }
+    res.flash('success', 'admin.users.invited', { email: parsed.data.email });
+    res.redirect(303, '/admin/users');
+  });
+
+  router.post('/admin/users/:id/:action', async (req, res) => {
+    const id = Number(req.params.id);
+    const action = req.params.action;
+    if (!Number.isInteger(id) || !['disable', 'enable'].includes(String(action))) throw new NotFound();
+    if (id === req.user!.id) {
+      res.flash('error', 'admin.users.notYourself');
+      return res.redirect(303, '/admin/users');
+    }
+    if (!(await users.findById(deps.db, id))) throw new NotFound();
+    await users.setDisabled(deps.db, id, action === 'disable');
+    if (action === 'disable') await users.deleteSessions(deps.db, id);
+    res.flash('success', action === 'disable' ? 'admin.users.disabled' : 'admin.users.enabled');
+    res.redirect(303, '/admin/users');
+  });
+
+  return router;
+}

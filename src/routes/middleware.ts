@@ -1,0 +1,48 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { AppDeps } from '../app';
+import { Forbidden } from '../lib/errors';
+import * as users from '../queries/users';
+
+/** Puts the logged-in organiser (if any) on req.user and res.locals.user. */
+export function loadUser({ db }: Pick<AppDeps, 'db'>) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const id = req.session?.userId;
+    if (id) {
+      const user = await users.findById(db, id);
+      if (user && !user.disabled_at) req.user = user;
+      else delete req.session.userId;
+    }
+    res.locals.user = req.user ?? null;
+    next();
+  };
+}
+
+/** On a fresh install every page leads to creating the first admin account. */
+export function needsFirstRun({ db }: Pick<AppDeps, 'db'>) {
+  let done = false;
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (done || req.path === '/setup' || req.path.startsWith('/api/')) return next();
+    if (await users.exists(db)) {
+      done = true;
+      return next();
+    }
+    res.redirect(303, '/setup');
+  };
+}
+
+export function requireUser(req: Request, res: Response, next: NextFunction) {
+  if (req.user) return next();
+  if (req.method === 'GET') return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+  next(new Forbidden('errors.loginRequired'));
+}
+
+export function requireAdmin(req: Request, res: Response, next: NextFunction) {
+  if (!req.user) return requireUser(req, res, next);
+  if (req.user.role !== 'admin') return next(new Forbidden());
+  next();
+}
+
+/** Only same-site relative paths are followed after login. */
+export function safeNext(value: unknown, fallback = '/organise'): string {
+  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : fallback;
+}

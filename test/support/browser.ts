@@ -1,0 +1,36 @@
+// Real browser journeys: playwright-core driving Debian's Chromium against a real HTTP server.
+import fs from 'node:fs';
+import { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { chromium, Browser, BrowserContext } from 'playwright-core';
+import type { Express } from 'express';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** In CI a missing browser is a failure; on a developer's machine the journey is skipped. */
+export const describeBrowser: jest.Describe =
+  fs.existsSync(CHROMIUM) || process.env.CI === 'true' ? describe : describe.skip;
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
+      '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A phone-sized window (360 x 740) with touch. */
+export function phoneContext(browser: Browser, options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, ...options });
+}
+
+export async function serve(app: Express): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}

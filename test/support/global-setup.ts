@@ -1,0 +1,32 @@
+// Once per `jest` run: find the PostgreSQL server, build a migrated template database that each
+// test file clones into a database of its own.
+import crypto from 'node:crypto';
+import { Client } from 'pg';
+import { startEmbeddedPostgres, withDatabase } from '../../src/db/embedded';
+import { createDb, migrate } from '../../src/db/knex';
+import { migrateJobs } from '../../src/lib/jobs';
+import { EMBEDDED_TEST_PORT, embeddedTestDir } from './server-url';
+
+export default async function globalSetup(): Promise<void> {
+  let url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    const server = await startEmbeddedPostgres({ dir: embeddedTestDir, port: EMBEDDED_TEST_PORT });
+    (globalThis as { __picketEmbedded?: unknown }).__picketEmbedded = server;
+    url = server.url;
+  }
+  const template = `picket_tpl_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  await client.query(`create database "${template}"`);
+  await client.end();
+
+  const templateUrl = withDatabase(url, template);
+  const db = createDb(templateUrl, 2);
+  await migrate(db);
+  await db.destroy();
+  await migrateJobs(templateUrl);
+
+  process.env.PICKET_TEST_ADMIN_URL = url;
+  process.env.PICKET_TEST_TEMPLATE = template;
+  process.env.PICKET_TEST_RUN = String(process.pid);
+}
