@@ -23,6 +23,7 @@ import { healthRouter } from './routes/health';
 import { authRouter } from './routes/auth';
 import { adminRouter } from './routes/admin';
 import { homeRouter } from './routes/home';
+import { languageRouter } from './routes/language';
 
 export interface AppDeps {
   db: Knex;
@@ -133,6 +134,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.locals.t = req.t;
     res.locals.locale = req.locale;
     res.locals.languages = i18n.languages;
+    res.locals.langAttr = i18n.langAttr;
     res.locals.time = time;
     res.locals.currentPath = req.path;
     res.locals.user = null;
@@ -186,6 +188,7 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
   app.use(doubleCsrfProtection);
+  app.use('/', languageRouter(deps)); // before the first-run redirect, so /setup can switch language too
 
   app.use(loadUser(deps));
   app.use(needsFirstRun(deps));

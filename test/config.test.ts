@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('settings', () => {
+  test('defaults make a working local setup', () => {
+    const config = loadConfig({});
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(config.PORT).toBe(3000);
+    expect(config.BASE_URL).toBe('http://127.0.0.1:3000');
+    expect(config.DATA_DIR).toBe('./data');
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.RSVP_RETENTION_DAYS).toBe(30);
+    expect(config.REMINDER_HOURS).toEqual([24, 3]);
+    expect(config.UPLOAD_MAX_MB).toBe(15);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  test('each bad value is refused with a message naming the setting', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ PORT: 'abc' }, 'PORT'],
+      [{ PORT: '70000' }, 'PORT'],
+      [{ DATABASE_URL: 'mysql://localhost/picket' }, 'DATABASE_URL'],
+      [{ SMTP_URL: 'not a url' }, 'SMTP_URL'],
+      [{ BASE_URL: 'ftp://example.org' }, 'BASE_URL'],
+      [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
+      [{ DEFAULT_LOCALE: 'xx' }, 'DEFAULT_LOCALE'],
+      [{ TILE_URL: 'https://tiles.example.org/tile.png' }, 'TILE_URL'],
+      [{ REMINDER_HOURS: 'tomorrow' }, 'REMINDER_HOURS'],
+      [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+    ];
+    for (const [env, name] of cases) {
+      let error: unknown;
+      try {
+        loadConfig(env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toContain(name);
+    }
+  });
+
+  test('the server refuses to start with a bad setting and says which', () => {
+    const root = path.resolve(__dirname, '..');
+    const result = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'src/server.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, PORT: 'not-a-port', DATA_DIR: '/tmp/picket-config-test' },
+      encoding: 'utf8',
+      timeout: 20000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('PORT: must be a number');
+  });
+});
