@@ -53,6 +53,7 @@ export const settings = z.object({
   UPLOAD_MAX_MB: int(1, 200).default(15),
   UPLOAD_MAX_PIXELS: int(1_000_000, 1_000_000_000).default(100_000_000),
   WORKER: bool.default(true),
+  SEED_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
 });
 
 export type Config = Readonly<

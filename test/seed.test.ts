@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { diskStorage } from '../src/lib/storage';
+import { runSeed } from '../src/seed';
+import { createTestDatabase, TestDatabase } from './support/db';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+async function counts() {
+  const tables = ['users', 'campaigns', 'demands', 'prisoners', 'venues', 'events', 'event_demands'];
+  const optional = ['rsvps', 'submissions'];
+  const present = (await database.db.raw(`select tablename from pg_tables where schemaname = 'public'`)).rows.map((r: { tablename: string }) => r.tablename);
+  const result: Record<string, number> = {};
+  for (const table of [...tables, ...optional.filter((t) => present.includes(t))]) {
+    result[table] = Number((await database.db(table).count({ n: '*' }).first())!.n);
+  }
+  return result;
+}
+
+test('the demo seed creates the demo accounts and a campaign, and running it twice changes nothing', async () => {
+  const storage = diskStorage(path.join('/tmp', `picket-seed-${process.pid}`));
+  const first = await runSeed({ db: database.db, storage, seedPassword: 'demo password 123' });
+  expect(first.accounts.created).toEqual(['admin@picket.test', 'organiser1@picket.test', 'organiser2@picket.test']);
+  const afterFirst = await counts();
+  expect(afterFirst.users).toBe(3);
+
+  const second = await runSeed({ db: database.db, storage, seedPassword: 'demo password 123' });
+  expect(second.accounts.created).toEqual([]);
+  expect(await counts()).toEqual(afterFirst);
+});
