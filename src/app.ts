@@ -24,6 +24,9 @@ import { authRouter } from './routes/auth';
 import { adminRouter } from './routes/admin';
 import { homeRouter } from './routes/home';
 import { languageRouter } from './routes/language';
+import { mapRouter } from './routes/map';
+import { eventsRouter } from './routes/events';
+import { rsvpsRouter } from './routes/rsvps';
 
 export interface AppDeps {
   db: Knex;
@@ -195,7 +198,10 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use('/', authRouter(deps));
   app.use('/', adminRouter(deps));
+  app.use('/', mapRouter(deps)); // before the events API: it owns /api/events.geojson
   app.use('/', homeRouter(deps));
+  app.use('/', rsvpsRouter(deps)); // RSVP form, manage links, organiser RSVP tools
+  app.use('/', eventsRouter(deps));
 
   app.use((req, _res, next) => next(new NotFound()));
   app.use(errorHandler(logger));
@@ -231,11 +237,14 @@ function errorHandler(logger: Logger) {
     if (!res.locals.t) res.locals.t = t;
     // Rendered without res.page, so a broken template cannot hide the original error.
     const locals = { title: t(messageKey), status, messageKey };
-    const plain = () => res.type('html').send(`<!doctype html><title>${status}</title><h1>${status}</h1>`);
+    const plain = (renderError: Error) => {
+      logger.error({ err: renderError }, 'the error page failed to render');
+      res.type('html').send(`<!doctype html><title>${status}</title><h1>${status}</h1>`);
+    };
     res.render('pages/error', locals, (pageError: Error | null, body?: string) => {
-      if (pageError) return plain();
+      if (pageError) return plain(pageError);
       res.render('layout', { ...locals, body }, (layoutError: Error | null, html?: string) =>
-        layoutError ? plain() : res.send(html),
+        layoutError ? plain(layoutError) : res.send(html),
       );
     });
   };

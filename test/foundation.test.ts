@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { createDb } from '../src/db/knex';
 import { createHarness, Harness, submitForm, logIn } from './support/harness';
 import { buildUser } from './support/factories';
 
@@ -76,7 +77,6 @@ describe('errors', () => {
 
 describe('when the database is unreachable', () => {
   test('health says so with 503, and pages answer with a plain 500 page without internals', async () => {
-    const { createDb } = await import('../src/db/knex');
     const broken = createDb('postgres://nobody@127.0.0.1:1/nothing', 1);
     try {
       const app = h.rebuild({ db: broken });
