@@ -27,6 +27,9 @@ import { languageRouter } from './routes/language';
 import { mapRouter } from './routes/map';
 import { eventsRouter } from './routes/events';
 import { rsvpsRouter } from './routes/rsvps';
+import { campaignsRouter } from './routes/campaigns';
+import { venuesRouter } from './routes/venues';
+import { submissionsRouter } from './routes/submissions';
 
 export interface AppDeps {
   db: Knex;
@@ -173,7 +176,7 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
-  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
+  const { doubleCsrfProtection, generateCsrfToken, validateRequest } = doubleCsrf({
     getSecret: () => deps.sessionSecret,
     // Bound to the logged-in session; anonymous forms rely on the signed double-submit cookie.
     getSessionIdentifier: (req) => (req.session?.userId ? req.sessionID : 'anonymous'),
@@ -184,7 +187,8 @@ export function createApp(deps: AppDeps): express.Express {
     skipCsrfProtection: (req) => req.is('multipart/form-data') === 'multipart/form-data',
     errorConfig: { statusCode: 403, message: 'errors.csrf', code: 'EBADCSRFTOKEN' },
   });
-  app.locals.csrf = { protect: doubleCsrfProtection, generate: generateCsrfToken };
+  // protect() skips multipart like the global check; upload routes call validate() after parsing.
+  app.locals.csrf = { protect: doubleCsrfProtection, generate: generateCsrfToken, validate: validateRequest };
   app.use((req, res, next) => {
     let token: string | undefined;
     res.locals.csrfToken = () => (token ??= generateCsrfToken(req, res));
@@ -202,6 +206,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/', homeRouter(deps));
   app.use('/', rsvpsRouter(deps)); // RSVP form, manage links, organiser RSVP tools
   app.use('/', eventsRouter(deps));
+  app.use('/', campaignsRouter(deps));
+  app.use('/', venuesRouter(deps));
+  app.use('/', submissionsRouter(deps)); // uploads, moderation, media files, letter templates
 
   app.use((req, _res, next) => next(new NotFound()));
   app.use(errorHandler(logger));

@@ -128,3 +128,75 @@ export interface EventRow {
   created_at: Date;
   updated_at: Date;
 }
+
+export type RsvpRole = 'attendee' | 'steward' | 'speaker';
+export type RsvpStatus = 'going' | 'waitlisted' | 'cancelled';
+
+export interface RsvpRow {
+  id: number;
+  event_id: number;
+  name: string | null;
+  email: string | null;
+  note: string;
+  role: RsvpRole;
+  status: RsvpStatus;
+  locale: string;
+  token: string;
+  status_at: Date;
+  created_at: Date;
+  updated_at: Date;
+  erased_at: Date | null;
+}
+
+export interface RsvpReminderRow {
+  rsvp_id: number;
+  kind: string;
+  sent_at: Date;
+}
+
+export interface EventMessageRow {
+  id: number;
+  event_id: number;
+  author_id: number | null;
+  kind: 'message' | 'change' | 'cancellation';
+  subject: string;
+  body: string;
+  recipients: number;
+  created_at: Date;
+}
+
+export type SubmissionKind = 'photo' | 'letter';
+export type SubmissionStatus = 'pending' | 'approved' | 'rejected';
+export type HandinStatus = 'delivered' | 'refused' | 'posted' | 'emailed';
+
+export interface SubmissionRow {
+  id: number;
+  event_id: number;
+  kind: SubmissionKind;
+  storage_key: string | null;
+  media_type: 'image' | 'pdf' | null;
+  mime: string | null;
+  width: number | null;
+  height: number | null;
+  caption: string;
+  submitter_name: string;
+  letter_text: string;
+  handin_status: HandinStatus | null;
+  handin_to: string;
+  status: SubmissionStatus;
+  rejection_reason: string;
+  moderated_by: number | null;
+  moderated_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface LetterTemplateRow {
+  id: number;
+  campaign_id: number;
+  language: string;
+  title: string;
+  body: string;
+  created_at: Date;
+  updated_at: Date;
+}

@@ -30,6 +30,21 @@ export interface Localisation {
   t(locale: string): Translate;
   /** Chooses a language from an explicit choice, then Accept-Language, then the default. */
   negotiate(choice: string | undefined, acceptLanguage: string | undefined): string;
+  /** ` lang="xx"` for content in the organiser's language (see langAttr), for views. */
+  langAttr(language: string | null | undefined): string;
+}
+
+/**
+ * Organisers write in their own language whatever the page's language is; marking it lets screen
+ * readers pronounce it right. Gives ` lang="fr"` for a valid BCP 47 tag, else nothing.
+ */
+export function langAttr(language: string | null | undefined): string {
+  if (!language || !/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/.test(language.trim())) return '';
+  try {
+    return ` lang="${Intl.getCanonicalLocales(language.trim())[0]}"`;
+  } catch {
+    return '';
+  }
 }
 
 export function createI18n(defaultLocale = 'en'): Localisation {
@@ -52,6 +67,7 @@ export function createI18n(defaultLocale = 'en'): Localisation {
     languages,
     defaultLocale: fallback,
     t: (locale) => fixed.get(locale) ?? fixed.get(fallback)!,
+    langAttr,
     negotiate(choice, acceptLanguage) {
       if (choice && languages.includes(choice)) return choice;
       for (const { tag } of parseAcceptLanguage(acceptLanguage ?? '')) {

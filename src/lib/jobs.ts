@@ -8,6 +8,9 @@ import type { Localisation } from './i18n';
 import type { Logger } from './log';
 import type { Mailer, OutgoingMail } from './mail';
 import type { Storage } from './storage';
+import { deliverRsvpMail, RsvpMailPayload } from '../services/rsvp-mail';
+import { eraseExpiredRsvps, sendDueReminders } from '../services/rsvp-jobs';
+import { cleanupStrayFiles } from '../services/media-files';
 
 export interface JobDeps {
   db: Knex;
@@ -23,12 +26,26 @@ export interface JobDeps {
 /** Recurring work, in crontab syntax (UTC). */
 export const crontab = [
   // '* * * * * some_task', added by features
+  '* * * * * rsvp_reminders',
+  '17 3 * * * rsvp_retention',
+  '41 4 * * * media_cleanup',
 ].join('\n');
 
 export function buildTasks(deps: JobDeps): TaskList {
   return {
     send_mail: async (payload) => {
       await deps.mailer.send(payload as OutgoingMail);
+    },
+    rsvp_mail: async (payload) => deliverRsvpMail(deps, payload as RsvpMailPayload),
+    rsvp_reminders: async () => {
+      await sendDueReminders(deps, deps.clock.now());
+    },
+    rsvp_retention: async () => {
+      await eraseExpiredRsvps(deps, deps.clock.now());
+    },
+    media_cleanup: async () => {
+      const removed = await cleanupStrayFiles(deps);
+      if (removed) deps.logger.info({ removed }, 'removed stray media files');
     },
   };
 }

@@ -62,3 +62,62 @@ export function zoneOffset(instant: Date, zone: string): string {
   const dt = DateTime.fromJSDate(instant, { zone });
   return dt.offset === 0 ? 'UTC' : `UTC${dt.toFormat('ZZ').replace(':00', '')}`;
 }
+
+// ---- Locale-aware wording for people (languages and accessibility, issue 7) ----
+
+type T = (key: string, options?: Record<string, unknown>) => string;
+
+/** The Intl locale for an interface language: our English is British ("16 December", 24-hour clock). */
+export function intlLocale(locale: string): string {
+  return locale === 'en' ? 'en-GB' : locale;
+}
+
+/** The zone's city in the reader's language ("Europe/London" gives "Londres" in French), else its English name. */
+export function localZoneCity(zone: string, t: T): string {
+  return t(`common.zones.${zone}`, { defaultValue: zoneCity(zone) }) || zoneCity(zone);
+}
+
+/** "(heure de Londres)", "(London time)": which clock a time is read on. */
+export function zoneLabel(zone: string, t: T): string {
+  const city = localZoneCity(zone, t);
+  // French elides before a vowel ("heure d'Athènes"); the other languages make both keys the same.
+  const key = /^[aeiouyàâäéèêëîïôöùûüh]/i.test(city) ? 'common.time.zoneVowel' : 'common.time.zone';
+  return t(key, { city });
+}
+
+/** "16 December", "16 décembre", "16. Dezember", "16 декабря" (with the year when asked). */
+export function formatDayMonth(instant: Date, zone: string, locale: string, withYear = false): string {
+  return DateTime.fromJSDate(instant, { zone }).setLocale(intlLocale(locale)).toLocaleString({
+    day: 'numeric', month: 'long', ...(withYear ? { year: 'numeric' as const } : {}),
+  });
+}
+
+/** "16 décembre, 19:00 (heure de Londres)": an event's start, in its own zone and the reader's language. */
+export function formatEventTime(instant: Date, zone: string, locale: string, t: T, opts: { withYear?: boolean } = {}): string {
+  return t('common.time.dayAtTime', {
+    day: formatDayMonth(instant, zone, locale, opts.withYear),
+    time: formatTime(instant, zone, intlLocale(locale)),
+    zone: zoneLabel(zone, t),
+  });
+}
+
+/** "16 December, 19:00–21:00 (London time)"; a span over midnight names both days. */
+export function formatEventRange(start: Date, end: Date | null, zone: string, locale: string, t: T, opts: { withYear?: boolean } = {}): string {
+  if (!end) return formatEventTime(start, zone, locale, t, opts);
+  const sameDay = DateTime.fromJSDate(start, { zone }).hasSame(DateTime.fromJSDate(end, { zone }), 'day');
+  const startTime = formatTime(start, zone, intlLocale(locale));
+  const endTime = formatTime(end, zone, intlLocale(locale));
+  if (sameDay) {
+    return t('common.time.dayAtRange', { day: formatDayMonth(start, zone, locale, opts.withYear), start: startTime, end: endTime, zone: zoneLabel(zone, t) });
+  }
+  return t('common.time.spanDays', {
+    start: `${formatDayMonth(start, zone, locale, opts.withYear)}, ${startTime}`,
+    end: `${formatDayMonth(end, zone, locale, opts.withYear)}, ${endTime}`,
+    zone: zoneLabel(zone, t),
+  });
+}
+
+/** 1,234 / 1 234 / 1.234: counts in the reader's language. */
+export function formatNumber(value: number, locale: string): string {
+  return new Intl.NumberFormat(intlLocale(locale)).format(value);
+}

@@ -13,7 +13,8 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): Parsed<z.
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
     const field = issue.path.length ? issue.path.map(String).join('.') : '_form';
-    if (!errors[field]) errors[field] = issue.message.startsWith('errors.') ? issue.message : 'errors.invalid';
+    // Our keys: "errors.x" or a feature's own "<file>.errors.x"; anything else is zod's English.
+    if (!errors[field]) errors[field] = /^([a-z]+\.)?errors\.[A-Za-z.]+$/.test(issue.message) ? issue.message : 'errors.invalid';
   }
   return { ok: false, errors };
 }

@@ -65,3 +65,8 @@ export async function markResetUsed(db: Knex, id: number, now: Date): Promise<nu
 export async function deleteSessions(db: Knex, userId: number): Promise<void> {
   await db('session').whereRaw("(sess->>'userId')::int = ?", [userId]).delete();
 }
+
+/** The organiser's interface language, for e-mails sent to them (password resets, notices). */
+export async function updateLocale(db: Knex, id: number, locale: string): Promise<void> {
+  await db('users').where({ id }).update({ locale, updated_at: db.fn.now() });
+}

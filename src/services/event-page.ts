@@ -3,11 +3,38 @@
 import type { Request } from 'express';
 import type { AppDeps } from '../app';
 import type { EventRow } from '../db/tables';
+import type { FieldErrors } from '../lib/validation';
+import { presentPublicCounts } from '../presenters/rsvps';
+import * as q from '../queries/rsvps';
+import { closedReason } from './rsvps';
+import { mediaPageExtras } from './media-page';
 
-export async function eventPageExtras(
-  _deps: AppDeps,
-  _event: EventRow,
-  _req: Request,
-): Promise<Record<string, unknown>> {
-  return {};
+/** The RSVP form's state (views/partials/event-rsvp.ejs): public counts only, never names. */
+export async function rsvpFormState(
+  deps: Pick<AppDeps, 'db' | 'clock' | 'config'>,
+  event: EventRow,
+  form: { values?: Record<string, unknown>; errors?: FieldErrors; formError?: string } = {},
+) {
+  const counts = presentPublicCounts(await q.counts(deps.db, event.id), event);
+  const closed = closedReason(event, deps.clock.now());
+  const full = counts.spotsLeft === 0;
+  return {
+    action: `/events/${event.id}/rsvp`,
+    counts,
+    closed,
+    // Full with the waitlist off: the form is replaced by a message.
+    full: full && !event.waitlist_enabled,
+    waitlist: full && event.waitlist_enabled,
+    headcountAllowed: event.headcount_only_allowed,
+    meetingPointPrivate: event.meeting_point_private,
+    retentionDays: deps.config.RSVP_RETENTION_DAYS,
+    roles: ['attendee', 'steward', 'speaker'],
+    values: form.values ?? {},
+    errors: form.errors ?? {},
+    formError: form.formError,
+  };
+}
+
+export async function eventPageExtras(deps: AppDeps, event: EventRow, req: Request): Promise<Record<string, unknown>> {
+  return { rsvp: await rsvpFormState(deps, event), ...(await mediaPageExtras(deps, event, req)) };
 }

@@ -94,3 +94,28 @@ export async function buildEvent(
     .returning('*');
   return row;
 }
+
+/** An RSVP stored directly (for organiser views, reminders and retention); token is random. */
+export async function buildRsvp(
+  db: Knex,
+  event: { id: number },
+  overrides: Partial<{ name: string | null; email: string | null; role: 'attendee' | 'steward' | 'speaker'; status: 'going' | 'waitlisted' | 'cancelled'; note: string; locale: string; created_at: Date }> = {},
+) {
+  const createdAt = overrides.created_at ?? new Date();
+  const [row] = await db('rsvps')
+    .insert({
+      event_id: event.id,
+      name: overrides.name === undefined ? 'Test Activist' : overrides.name,
+      email: overrides.email === undefined ? `${unique('activist')}@picket.test` : overrides.email,
+      role: overrides.role ?? 'attendee',
+      status: overrides.status ?? 'going',
+      note: overrides.note ?? '',
+      locale: overrides.locale ?? 'en',
+      token: crypto.randomBytes(32).toString('base64url'),
+      status_at: createdAt,
+      created_at: createdAt,
+      updated_at: createdAt,
+    })
+    .returning('*');
+  return row;
+}

@@ -1,0 +1,137 @@
+// Burst benchmark of the RSVP form: many simultaneous POST /events/:id/rsvp with unique e-mails
+// against a real server and database, then a check that the picket never went over capacity.
+// Usage: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:rsvp
+// Settings (env): BENCH_REQUESTS (5000), BENCH_CONNECTIONS (50), BENCH_CAPACITY (1000).
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { createDb } from '../../src/db/knex';
+import { withDatabase } from '../../src/db/embedded';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const CAPACITY = Number(process.env.BENCH_CAPACITY ?? 1000);
+const root = path.resolve(__dirname, '../..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function admin(url: string, sql: string) {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function waitFor(url: string, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not start: ${url}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function main() {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) throw new Error('set TEST_DATABASE_URL (a PostgreSQL server where the bench may create a database)');
+  const dbName = 'picket_bench_rsvp';
+  await admin(base, `drop database if exists ${dbName} with (force)`);
+  await admin(base, `create database ${dbName}`);
+  const dbUrl = withDatabase(base, dbName);
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-bench-'));
+  const server = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'src/server.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env, NODE_ENV: 'production', DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn', RSVP_RATE_LIMIT: '100000', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-42', WORKER: 'false',
+      DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? '20',
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const db = createDb(dbUrl, 2);
+  try {
+    await waitFor(`${url}/healthz`);
+    const [user] = await db('users').insert({ email: 'bench@picket.test', name: 'Bench', password_hash: 'x', role: 'organiser' }).returning('*');
+    const startsAt = new Date(Date.now() + 7 * 86400_000);
+    const [event] = await db('events').insert({
+      owner_id: user.id, title: 'Bench picket', slug: 'bench-picket', city: 'London', country: 'GB', latitude: 51.5, longitude: -0.19,
+      timezone: 'Europe/London', starts_at: startsAt, ends_at: new Date(startsAt.getTime() + 7200_000), status: 'published',
+      published_at: new Date(), capacity: CAPACITY, waitlist_enabled: true,
+    }).returning('*');
+
+    // One anonymous CSRF token and its cookie, reused by every request (it is bound to the cookie).
+    const form = await fetch(`${url}/events/${event.id}/rsvp`);
+    const cookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
+
+    let n = 0;
+    const result = await autocannon({
+      url,
+      connections: CONNECTIONS,
+      amount: REQUESTS,
+      requests: [{
+        method: 'POST',
+        path: `/events/${event.id}/rsvp`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        setupRequest: (req) => {
+          n += 1;
+          return { ...req, body: new URLSearchParams({ _csrf: csrf, name: `Bench ${n}`, email: `bench${n}@picket.test`, role: 'attendee' }).toString() };
+        },
+      }],
+    });
+
+    const counts = Object.fromEntries(
+      (await db('rsvps').where({ event_id: event.id }).select('status').count<{ status: string; n: number }[]>({ n: '*' }).groupBy('status')).map((r) => [r.status, Number(r.n)]),
+    );
+    const ok = result['3xx'];
+    const seconds = result.duration;
+    const report = {
+      date: new Date().toISOString(),
+      machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`,
+      requests: REQUESTS, connections: CONNECTIONS, capacity: CAPACITY,
+      rsvpsPerSecond: Math.round(ok / seconds),
+      latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+      non3xx: result.non2xx - ok + result['2xx'], errors: result.errors, timeouts: result.timeouts,
+      stored: counts,
+      neverOverCapacity: (counts.going ?? 0) <= CAPACITY,
+      everyRsvpStored: (counts.going ?? 0) + (counts.waitlisted ?? 0) === ok,
+    };
+    console.log(JSON.stringify(report, null, 2));
+    const pass = report.neverOverCapacity && report.everyRsvpStored && report.rsvpsPerSecond >= 500 && result.latency.p99 < 200;
+    console.log(pass ? 'PASS: >= 500 RSVPs/s, p99 < 200 ms, never over capacity' : 'BELOW TARGET (>= 500 RSVPs/s, p99 < 200 ms, never over capacity)');
+    process.exitCode = report.neverOverCapacity && report.everyRsvpStored ? 0 : 1;
+  } finally {
+    await db.destroy();
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    await admin(base, `drop database if exists ${dbName} with (force)`);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

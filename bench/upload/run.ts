@@ -1,0 +1,185 @@
+// Upload benchmark: 20 participants send a 5 MB photo at the same moment (then a longer run),
+// against a real server and database. Reports throughput and the server's peak memory (VmHWM),
+// whose target is under 300 MB.
+// Usage: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:upload
+// Settings (env): BENCH_CONNECTIONS (20), BENCH_UPLOADS (20, first round), BENCH_SUSTAINED (60, second round).
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import sharp from 'sharp';
+import { Client } from 'pg';
+import { createDb } from '../../src/db/knex';
+import { withDatabase } from '../../src/db/embedded';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 20);
+const SUSTAINED = Number(process.env.BENCH_SUSTAINED ?? 60);
+const root = path.resolve(__dirname, '../..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function admin(url: string, sql: string) {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function waitFor(url: string, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not start: ${url}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** A 12-megapixel phone-like photo of about 5 MB: a gradient with grain, so it compresses like a real one. */
+async function fiveMegabytePhoto(): Promise<Buffer> {
+  const width = 4000;
+  const height = 3000;
+  const raw = Buffer.alloc(width * height * 3);
+  let seed = 42;
+  for (let i = 0; i < raw.length; i += 3) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const grain = (seed >> 16) % 48;
+    const x = (i / 3) % width;
+    const y = Math.floor(i / 3 / width);
+    raw[i] = (x / width) * 200 + grain;
+    raw[i + 1] = (y / height) * 180 + grain;
+    raw[i + 2] = 120 + grain;
+  }
+  for (const quality of [80, 75, 70, 85, 90]) {
+    const jpeg = await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
+    if (jpeg.length >= 4.5e6 && jpeg.length <= 6e6) return jpeg;
+  }
+  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+}
+
+function multipart(boundary: string, token: string, photo: Buffer): Buffer {
+  const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  return Buffer.concat([
+    Buffer.from(field('_csrf', token) + field('kind', 'photo') + field('consent', 'on') + field('caption', 'Bench')),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+    photo,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+}
+
+/** Resident memory now and at its peak (VmHWM), in MB, from /proc. */
+function memory(pid: number): { rss: number; peak: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+async function round(url: string, headers: Record<string, string>, body: Buffer, amount: number) {
+  const started = Date.now();
+  const result = await autocannon({ url, method: 'POST', headers, body, connections: Math.min(CONNECTIONS, amount), amount, timeout: 300 });
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    ok: result['2xx'],
+    failed: result.non2xx + result.errors + result.timeouts,
+    seconds,
+    uploadsPerSecond: amount / seconds,
+    mbPerSecond: (amount * body.length) / 1e6 / seconds,
+    latencyP50: result.latency.p50,
+    latencyMax: result.latency.max,
+  };
+}
+
+async function main() {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) throw new Error('set TEST_DATABASE_URL (a PostgreSQL server where the bench may create a database)');
+  const dbName = 'picket_bench_upload';
+  await admin(base, `drop database if exists ${dbName} with (force)`);
+  await admin(base, `create database ${dbName}`);
+  const dbUrl = withDatabase(base, dbName);
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-bench-upload-'));
+  // One process (no tsx wrapper), so its /proc entry is the server's memory.
+  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env, NODE_ENV: 'production', DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-42', WORKER: 'false', UPLOAD_MAX_MB: '15',
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const db = createDb(dbUrl, 2);
+  try {
+    await waitFor(`${url}/healthz`);
+    const [user] = await db('users').insert({ email: 'bench@picket.test', name: 'Bench', password_hash: 'x', role: 'organiser' }).returning('*');
+    const startsAt = new Date(Date.now() - 3 * 3600_000);
+    const [event] = await db('events').insert({
+      owner_id: user.id, title: 'Bench picket', slug: 'bench-picket', city: 'London', country: 'GB', latitude: 51.5, longitude: -0.19,
+      timezone: 'Europe/London', starts_at: startsAt, ends_at: new Date(startsAt.getTime() + 7200_000), status: 'published', published_at: new Date(),
+    }).returning('*');
+
+    const photo = await fiveMegabytePhoto();
+    const page = await fetch(`${url}/events/${event.id}/upload`);
+    const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+    const boundary = `----picketbench${crypto.randomBytes(8).toString('hex')}`;
+    const body = multipart(boundary, token, photo);
+    const headers = { cookie, 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'application/json' };
+
+    const idle = memory(server.pid!);
+    let sampledPeak = 0;
+    const sampler = setInterval(() => {
+      sampledPeak = Math.max(sampledPeak, memory(server.pid!).rss);
+    }, 50);
+    const burst = await round(`${url}/events/${event.id}/submissions`, headers, body, UPLOADS);
+    const afterBurst = memory(server.pid!);
+    const sustained = SUSTAINED ? await round(`${url}/events/${event.id}/submissions`, headers, body, SUSTAINED) : null;
+    clearInterval(sampler);
+    const end = memory(server.pid!);
+    const stored = Number((await db('submissions').count({ n: '*' }).first())!.n);
+
+    const report = {
+      date: new Date().toISOString(),
+      machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${Math.round(os.totalmem() / 1e9)} GB, node ${process.version}`,
+      photo: `${(photo.length / 1e6).toFixed(2)} MB JPEG, 4000 x 3000`,
+      burst: { uploads: UPLOADS, connections: Math.min(CONNECTIONS, UPLOADS), ...burst, peakRssMb: afterBurst.peak },
+      sustained: sustained && { uploads: SUSTAINED, connections: Math.min(CONNECTIONS, SUSTAINED), ...sustained },
+      serverMemoryMb: { idle: idle.rss, peakRss: end.peak, sampledPeakRss: sampledPeak },
+      stored,
+      target: 'peak RSS < 300 MB',
+      met: end.peak < 300 && burst.failed === 0 && (!sustained || sustained.failed === 0),
+    };
+    console.log(JSON.stringify(report, null, 2));
+    if (!report.met) process.exitCode = 1;
+  } finally {
+    await db.destroy();
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    await admin(base, `drop database if exists ${dbName} with (force)`);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,130 @@
+// Upload with a progress bar per file. Each file goes in its own request, so one refused photo
+// does not lose the others and each bar is true. Without this script the form posts as usual.
+(function () {
+  'use strict';
+
+  function format(text, values) {
+    return text.replace(/\{\{\s*(\w+)\s*\}\}/g, function (_, k) { return values[k] !== undefined ? values[k] : ''; });
+  }
+
+  function setup(form) {
+    var d = form.dataset;
+    var list = form.querySelector('.upload-progress');
+    var result = form.querySelector('.upload-result');
+    var letterOnly = form.querySelector('.upload-letter-only');
+    var button = form.querySelector('button[type="submit"]');
+
+    function kind() {
+      var checked = form.querySelector('input[name="kind"]:checked');
+      return checked ? checked.value : 'photo';
+    }
+    function showKind() {
+      if (letterOnly) letterOnly.hidden = kind() !== 'letter';
+    }
+    form.querySelectorAll('input[name="kind"]').forEach(function (r) { r.addEventListener('change', showKind); });
+    showKind();
+
+    function row(label) {
+      var li = document.createElement('li');
+      var name = document.createElement('span');
+      name.className = 'upload-file';
+      name.textContent = label;
+      var bar = document.createElement('progress');
+      bar.max = 100;
+      bar.value = 0;
+      bar.setAttribute('aria-label', label);
+      var state = document.createElement('span');
+      state.className = 'upload-state';
+      state.textContent = d.tWaiting;
+      li.append(name, bar, state);
+      list.appendChild(li);
+      return { li: li, bar: bar, state: state };
+    }
+
+    function send(file, ui) {
+      return new Promise(function (resolve) {
+        var data = new FormData();
+        // The token first: the server reads it after the whole body.
+        data.append('_csrf', form.querySelector('input[name="_csrf"]').value);
+        ['kind', 'caption', 'name', 'letter_text', 'consent'].forEach(function (field) {
+          var input = form.querySelector('[name="' + field + '"]' + (field === 'kind' ? ':checked' : ''));
+          if (!input) return;
+          if (input.type === 'checkbox') { if (input.checked) data.append(field, 'on'); return; }
+          data.append(field, input.value);
+        });
+        if (file) data.append('files', file);
+        var xhr = new XMLHttpRequest();
+        xhr.open('POST', form.action);
+        xhr.setRequestHeader('Accept', 'application/json');
+        xhr.upload.addEventListener('progress', function (e) {
+          if (e.lengthComputable) ui.bar.value = Math.round((e.loaded / e.total) * 100);
+          ui.state.textContent = d.tSending;
+        });
+        xhr.addEventListener('load', function () {
+          var body = {};
+          try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+          var ok = xhr.status >= 200 && xhr.status < 300;
+          ui.bar.value = 100;
+          ui.li.className = ok ? 'upload-ok' : 'upload-failed';
+          ui.state.textContent = ok ? d.tDone : d.tFailed + ': ' + (body.error || xhr.status);
+          resolve(ok);
+        });
+        xhr.addEventListener('error', function () {
+          ui.li.className = 'upload-failed';
+          ui.state.textContent = d.tFailed + ': ' + d.tNetwork;
+          resolve(false);
+        });
+        xhr.send(data);
+      });
+    }
+
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var files = [];
+      form.querySelectorAll('input[type="file"]').forEach(function (input) {
+        Array.prototype.forEach.call(input.files, function (f) { files.push(f); });
+      });
+      var isLetter = kind() === 'letter';
+      var typed = form.querySelector('[name="letter_text"]');
+      if (!files.length && !(isLetter && typed && typed.value.trim())) {
+        result.textContent = d.tNothing;
+        return;
+      }
+      list.innerHTML = '';
+      list.hidden = false;
+      result.textContent = '';
+      button.disabled = true;
+      var jobs = (files.length ? files : [null]).map(function (file, i) {
+        var label = isLetter ? d.tLetter : format(d.tPhoto, { n: i + 1 });
+        var ui = row(label);
+        // Refuse at once what the server would refuse after a long upload.
+        if (file && file.size > Number(d.maxBytes)) {
+          ui.li.className = 'upload-failed';
+          ui.state.textContent = d.tFailed + ': ' + d.tTooLarge;
+          return function () { return Promise.resolve(false); };
+        }
+        return function () { return send(file, ui); };
+      });
+      // Two at a time: quick on a good connection, gentle on a phone's.
+      var results = [];
+      var next = 0;
+      function worker() {
+        if (next >= jobs.length) return Promise.resolve();
+        var i = next++;
+        return jobs[i]().then(function (ok) { results[i] = ok; return worker(); });
+      }
+      Promise.all([worker(), worker()]).then(function () {
+        var allOk = results.every(Boolean);
+        result.textContent = allOk ? d.tAllDone : d.tSomeFailed;
+        result.className = 'upload-result ' + (allOk ? 'upload-result-ok' : 'upload-result-failed');
+        button.disabled = false;
+        if (allOk) {
+          form.querySelectorAll('input[type="file"]').forEach(function (input) { input.value = ''; });
+          if (typed) typed.value = '';
+        }
+      });
+    });
+  }
+
+  document.querySelectorAll('form[data-upload]').forEach(setup);
+})();

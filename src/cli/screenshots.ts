@@ -1,0 +1,118 @@
+// npm run screenshots: photographs the running demo for the README, so the pictures stay current.
+// Serves the app on a free local port against the same database `npm start` uses (seed it first
+// with `npm run seed`), drives Chromium and writes PNGs into docs/screenshots/.
+// Organiser pages need the demo password: set SEED_PASSWORD (as for the seed) or SCREENSHOT_PASSWORD.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, Page } from 'playwright-core';
+import { createApp } from '../app';
+import { sessionSecret } from '../db/open';
+import { systemClock } from '../lib/clock';
+import { createI18n } from '../lib/i18n';
+import { createMailer } from '../lib/mail';
+import { diskStorage } from '../lib/storage';
+import { cliContext } from './context';
+
+const OUT = path.resolve(__dirname, '../../docs/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+interface Shot { file: string; path: string; organiser?: boolean; phone?: boolean; lang?: string; fullPage?: boolean }
+
+async function main() {
+  const { config, logger, database } = await cliContext();
+  const db = database.db;
+  const now = new Date();
+  const event =
+    (await db('events').where({ status: 'published' }).andWhere('starts_at', '>', now).orderBy('starts_at').first('id')) ??
+    (await db('events').where({ status: 'published' }).orderBy('starts_at', 'desc').first('id'));
+  const campaign = await db('campaigns').where({ status: 'active' }).orderBy('id').first('slug');
+  if (!event || !campaign) {
+    console.error('The database has no published picket or active campaign: run `npm run seed` first.');
+    await database.close();
+    process.exit(1);
+  }
+
+  const deps = {
+    db, config, logger, clock: systemClock,
+    mailer: createMailer(config, logger),
+    storage: diskStorage(path.join(config.dataDir, 'uploads')),
+    i18n: createI18n(config.DEFAULT_LOCALE),
+    sessionSecret: sessionSecret(config),
+  };
+  const server = createApp(deps).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const shots: Shot[] = [
+    { file: 'home.png', path: '/' },
+    { file: 'map.png', path: '/map' },
+    { file: 'event.png', path: `/events/${event.id}`, fullPage: true },
+    { file: 'event-phone-fr.png', path: `/events/${event.id}`, phone: true, lang: 'fr' },
+    { file: 'campaign.png', path: `/campaigns/${campaign.slug}`, fullPage: true },
+    { file: 'organiser-dashboard.png', path: '/organise', organiser: true },
+    { file: 'moderation.png', path: '/organise/moderation', organiser: true },
+  ];
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const password = process.env.SCREENSHOT_PASSWORD ?? config.SEED_PASSWORD;
+  const email = process.env.SCREENSHOT_EMAIL ?? 'admin@picket.test';
+  fs.mkdirSync(OUT, { recursive: true });
+  const written: string[] = [];
+  try {
+    for (const shot of shots) {
+      const context = await browser.newContext(
+        shot.phone ? { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true } : { viewport: { width: 1280, height: 800 } },
+      );
+      await context.addCookies([{ name: 'lang', value: shot.lang ?? 'en', url: base }]);
+      // Map tiles come from another host; the pictures must not depend on the network.
+      await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
+      const page = await context.newPage();
+      if (shot.organiser) {
+        if (!password) {
+          console.warn(`  skipped ${shot.file}: set SEED_PASSWORD or SCREENSHOT_PASSWORD to log in as ${email}`);
+          await context.close();
+          continue;
+        }
+        if (!(await logIn(page, base, email, password))) {
+          console.warn(`  skipped ${shot.file}: could not log in as ${email}`);
+          await context.close();
+          continue;
+        }
+      }
+      const response = await page.goto(base + shot.path, { waitUntil: 'networkidle', timeout: 20_000 }).catch(() => null);
+      if (!response || response.status() >= 400) {
+        console.warn(`  skipped ${shot.file}: ${shot.path} answered ${response?.status() ?? 'nothing'}`);
+        await context.close();
+        continue;
+      }
+      await page.screenshot({ path: path.join(OUT, shot.file), fullPage: shot.fullPage ?? false });
+      written.push(shot.file);
+      console.log(`  docs/screenshots/${shot.file}  (${shot.path})`);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    server.closeAllConnections();
+    server.close();
+    await database.close();
+  }
+  console.log(`${written.length} of ${shots.length} screenshots written to docs/screenshots/.`);
+}
+
+async function logIn(page: Page, base: string, email: string, password: string): Promise<boolean> {
+  await page.goto(base + '/login');
+  await page.locator('#field-email').fill(email);
+  await page.locator('#field-password').fill(password);
+  await page.locator('form[action="/login"] button[type="submit"]').click();
+  await page.waitForLoadState('load');
+  return !new URL(page.url()).pathname.startsWith('/login');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,192 @@
+// Reads for the map of pickets: the public points, the options of its filters, and a cheap
+// version stamp that changes whenever anything the map shows changes. knex only.
+import type { Knex } from 'knex';
+import type { ActionStatus, EventKind, EventStatus } from '../db/tables';
+
+/** A bound of a date range: a calendar day (compared with the picket's local day) or an instant. */
+export type Bound = { kind: 'date'; value: string } | { kind: 'instant'; value: Date };
+
+export interface MapFilters {
+  campaign?: string;
+  country?: string;
+  kind?: EventKind;
+  from?: Bound;
+  to?: Bound;
+  /**
+   * Relative to `now`: still to end, already ended, or (in each picket's own time zone) on the
+   * current day or in the current week, so "today" means the same wherever the viewer is.
+   */
+  when?: 'today' | 'week' | 'upcoming' | 'past';
+  /** [minLon, minLat, maxLon, maxLat]; minLon > maxLon crosses the antimeridian. */
+  bbox?: [number, number, number, number];
+  now: Date;
+}
+
+export type HandIn = 'delivered' | 'refused' | 'posted' | 'emailed';
+
+export interface MapPointRow {
+  id: number;
+  slug: string;
+  title: string;
+  kind: EventKind;
+  status: EventStatus;
+  action_status: ActionStatus;
+  /** Instants as epoch milliseconds, and the event zone's offset from UTC then, in seconds. */
+  starts_ms: number;
+  ends_ms: number;
+  starts_offset: number;
+  ends_offset: number;
+  timezone: string;
+  city: string;
+  country: string;
+  /** Already rounded to 0.01° when the meeting point is private: the exact point never leaves SQL. */
+  longitude: number;
+  latitude: number;
+  approximate: boolean;
+  campaign_slug: string | null;
+  campaign_title: string | null;
+  demands: string[];
+  going: number;
+  photo_key: string | null;
+  photo_count: number;
+  hand_in: HandIn | null;
+}
+
+// The public point: private meeting points are rounded here, and the bbox filter uses the same
+// rounded point, so a tiny bbox cannot be used to search for the exact place.
+const PUBLIC_LON = `case when e.meeting_point_private then round(e.longitude::numeric, 2)::float8 else e.longitude end`;
+const PUBLIC_LAT = `case when e.meeting_point_private then round(e.latitude::numeric, 2)::float8 else e.latitude end`;
+const LOCAL_DAY = `(e.starts_at at time zone e.timezone)::date`;
+const LOCAL_END_DAY = `((e.ends_at - interval '1 microsecond') at time zone e.timezone)::date`;
+
+/** The zone's offset from UTC at an instant, in seconds (changes with daylight saving). */
+function zoneOffset(column: string): string {
+  return `extract(epoch from (${column} at time zone e.timezone) - (${column} at time zone 'UTC'))::int`;
+}
+
+function applyFilters(q: Knex.QueryBuilder, f: MapFilters): Knex.QueryBuilder {
+  q.whereIn('e.status', ['published', 'cancelled']);
+  if (f.campaign) q.where('c.slug', f.campaign);
+  if (f.country) q.where('e.country', f.country);
+  if (f.kind) q.where('e.kind', f.kind);
+  if (f.when === 'upcoming') q.where('e.ends_at', '>', f.now);
+  if (f.when === 'past') q.where('e.ends_at', '<=', f.now);
+  if (f.when === 'today') {
+    q.whereRaw(`${LOCAL_DAY} <= (?::timestamptz at time zone e.timezone)::date`, [f.now])
+      .whereRaw(`${LOCAL_END_DAY} >= (?::timestamptz at time zone e.timezone)::date`, [f.now]);
+  }
+  if (f.when === 'week') {
+    const weekStart = `date_trunc('week', ?::timestamptz at time zone e.timezone)::date`;
+    q.whereRaw(`${LOCAL_DAY} <= ${weekStart} + 6`, [f.now]).whereRaw(`${LOCAL_END_DAY} >= ${weekStart}`, [f.now]);
+  }
+  // A range keeps every picket that overlaps it.
+  if (f.from?.kind === 'date') q.whereRaw(`${LOCAL_END_DAY} >= ?::date`, [f.from.value]);
+  if (f.from?.kind === 'instant') q.where('e.ends_at', '>', f.from.value);
+  if (f.to?.kind === 'date') q.whereRaw(`${LOCAL_DAY} <= ?::date`, [f.to.value]);
+  if (f.to?.kind === 'instant') q.where('e.starts_at', '<', f.to.value);
+  if (f.bbox) {
+    const [minLon, minLat, maxLon, maxLat] = f.bbox;
+    q.whereRaw(`${PUBLIC_LAT} between ? and ?`, [minLat, maxLat]);
+    if (minLon <= maxLon) q.whereRaw(`${PUBLIC_LON} between ? and ?`, [minLon, maxLon]);
+    else q.whereRaw(`(${PUBLIC_LON} >= ? or ${PUBLIC_LON} <= ?)`, [minLon, maxLon]);
+  }
+  return q;
+}
+
+/** The public points matching the filters, earliest first. */
+export async function mapPoints(db: Knex, filters: MapFilters): Promise<MapPointRow[]> {
+  const rows: MapPointRow[] = await mapPointsQuery(db, filters);
+  // Sorted here rather than in SQL, where the sort would carry every wide row.
+  return rows.sort((a, b) => a.starts_ms - b.starts_ms || a.id - b.id);
+}
+
+export function mapPointsQuery(db: Knex, filters: MapFilters): Knex.QueryBuilder {
+  const q = db({ e: 'events' })
+    .leftJoin({ c: 'campaigns' }, 'c.id', 'e.campaign_id')
+    // One pass over all demands of all events: cheaper than a lookup per point for thousands.
+    .leftJoin(
+      db('event_demands as ed').join('demands as d', 'd.id', 'ed.demand_id').groupBy('ed.event_id')
+        .select('ed.event_id', db.raw('json_agg(d.text order by d.position, d.id) as demands')).as('dm'),
+      'dm.event_id', 'e.id',
+    )
+    .leftJoin(
+      db('rsvps').where('status', 'going').groupBy('event_id').select('event_id', db.raw('count(*) as going')).as('rv'),
+      'rv.event_id', 'e.id',
+    )
+    .leftJoin(
+      db('submissions').where('status', 'approved').groupBy('event_id').select(
+        'event_id',
+        db.raw(`(array_agg(storage_key order by created_at, id) filter (where kind = 'photo' and media_type = 'image'
+          and storage_key is not null))[1] as photo_key`),
+        db.raw(`count(*) filter (where kind = 'photo' and storage_key is not null) as photo_count`),
+        // The letter's best news first: handed in, then refused, posted, e-mailed.
+        db.raw(`(array_agg(handin_status order by array_position(array['delivered', 'refused', 'posted', 'emailed'], handin_status), id)
+          filter (where kind = 'letter' and handin_status is not null))[1] as hand_in`),
+      ).as('sm'),
+      'sm.event_id', 'e.id',
+    )
+    .select(
+      'e.id', 'e.slug', 'e.title', 'e.kind', 'e.status', 'e.action_status', 'e.timezone', 'e.city', 'e.country',
+      db.raw('extract(epoch from e.starts_at)::float8 * 1000 as starts_ms'),
+      db.raw('extract(epoch from e.ends_at)::float8 * 1000 as ends_ms'),
+      db.raw(`${zoneOffset('e.starts_at')} as starts_offset`),
+      db.raw(`${zoneOffset('e.ends_at')} as ends_offset`),
+      db.raw(`${PUBLIC_LON} as longitude`),
+      db.raw(`${PUBLIC_LAT} as latitude`),
+      db.raw('e.meeting_point_private as approximate'),
+      'c.slug as campaign_slug', 'c.title as campaign_title',
+      db.raw(`coalesce(dm.demands, '[]') as demands`),
+      // Counts and approved media only: no name or address of anyone ever reaches the map.
+      db.raw('coalesce(rv.going, 0)::int as going'),
+      'sm.photo_key',
+      db.raw('coalesce(sm.photo_count, 0)::int as photo_count'),
+      'sm.hand_in',
+    );
+  return applyFilters(q, filters);
+}
+
+/**
+ * A stamp of everything the map shows: it changes when an event, a demand, a campaign, an RSVP
+ * or a submission is added, changed or removed. One query; the route derives the ETag from it.
+ */
+export async function mapVersion(db: Knex): Promise<string> {
+  const parts = [
+    `(select coalesce(max(updated_at)::text, '') || ':' || count(*) from events)`,
+    `(select count(*) || ':' || coalesce(sum(hashtext(event_id || ':' || demand_id)::bigint), 0) from event_demands)`,
+    `(select coalesce(max(updated_at)::text, '') || ':' || count(*) from demands)`,
+    `(select coalesce(max(updated_at)::text, '') || ':' || count(*) from campaigns)`,
+    `(select coalesce(max(updated_at)::text, '') || ':' || count(*) from rsvps)`,
+    `(select coalesce(max(updated_at)::text, '') || ':' || count(*) from submissions)`,
+  ];
+  const result = await db.raw(`select concat_ws('|', ${parts.join(', ')}) as version`);
+  return (result.rows[0] as { version: string }).version;
+}
+
+/** Campaigns with at least one public picket, for the campaign filter. */
+export function campaignOptions(db: Knex): Promise<{ slug: string; title: string }[]> {
+  return db({ c: 'campaigns' })
+    .select('c.slug', 'c.title')
+    .whereExists(db('events').select(db.raw('1')).whereRaw('events.campaign_id = c.id').whereIn('status', ['published', 'cancelled']))
+    .orderBy('c.title');
+}
+
+/** Countries with at least one public picket, for the country filter. */
+export async function countryOptions(db: Knex): Promise<string[]> {
+  const rows: { country: string }[] = await db('events').distinct('country').whereIn('status', ['published', 'cancelled']).orderBy('country');
+  return rows.map((r) => r.country);
+}
+
+/** The local days on which a campaign has public pickets: its days of action. */
+export async function campaignDays(db: Knex, slug: string): Promise<{ day: string; count: number }[]> {
+  return db({ e: 'events' })
+    .join({ c: 'campaigns' }, 'c.id', 'e.campaign_id')
+    .where('c.slug', slug)
+    .whereIn('e.status', ['published', 'cancelled'])
+    .select(db.raw(`${LOCAL_DAY}::text as day`), db.raw('count(*)::int as count'))
+    .groupByRaw(LOCAL_DAY)
+    .orderBy('day');
+}
+
+export function campaignBySlug(db: Knex, slug: string): Promise<{ id: number; slug: string; title: string } | undefined> {
+  return db('campaigns').select('id', 'slug', 'title').where({ slug }).first();
+}

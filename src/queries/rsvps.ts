@@ -1,0 +1,212 @@
+// RSVP queries (knex only). Anything that decides who is going runs inside a transaction that
+// holds the event row's lock (lockEvent), so counts cannot change underneath it.
+import type { Knex } from 'knex';
+import type { EventMessageRow, EventRow, RsvpRole, RsvpRow, RsvpStatus } from '../db/tables';
+
+type Db = Knex | Knex.Transaction;
+
+export function findEvent(db: Db, id: number): Promise<EventRow | undefined> {
+  return db<EventRow>('events').where({ id }).first();
+}
+
+/** Locks the event row until the transaction ends: RSVPs to one event queue up here. */
+export async function lockEvent(trx: Knex.Transaction, id: number): Promise<EventRow | undefined> {
+  const { rows } = await trx.raw<{ rows: EventRow[] }>('select * from events where id = ? for update', [id]);
+  return rows[0];
+}
+
+/**
+ * lockEvent for a new RSVP, which also lets this transaction's commit return before its WAL
+ * record reaches the disk. The lock is held until commit, so with a synchronous commit every RSVP
+ * to a popular picket would wait for the previous one's disk flush (~1-5 ms: at most a few hundred
+ * RSVPs per second). Asynchronous commit keeps PostgreSQL consistent: a database crash can only
+ * lose the last fraction of a second of RSVPs, each whole with its queued e-mail (never half, and
+ * never over capacity, as the WAL keeps their order). Used for RSVP submissions only.
+ */
+export async function lockEventForRsvp(trx: Knex.Transaction, id: number): Promise<EventRow | undefined> {
+  const { rows } = await trx.raw<{ rows: (EventRow & { _sync: string })[] }>(
+    "select e.*, set_config('synchronous_commit', 'off', true) as _sync from events e where e.id = ? for update of e",
+    [id],
+  );
+  if (!rows[0]) return undefined;
+  const { _sync, ...event } = rows[0];
+  return event as EventRow;
+}
+
+/** Going count and the existing RSVP with this e-mail (if any), in one round trip. */
+export async function capacityState(
+  trx: Knex.Transaction,
+  eventId: number,
+  email: string | null,
+): Promise<{ going: number; existing: RsvpRow | undefined }> {
+  const { rows } = await trx.raw<{ rows: (RsvpRow & { going_count: number })[] }>(
+    `select r.*, (select count(*) from rsvps where event_id = ? and status = 'going')::int as going_count
+       from (select 1) one
+       left join rsvps r on r.event_id = ? and ?::text is not null and lower(r.email) = lower(?::text)`,
+    [eventId, eventId, email, email],
+  );
+  const { going_count: going, ...rest } = rows[0];
+  return { going, existing: rest.id ? (rest as RsvpRow) : undefined };
+}
+
+/** Inserts an RSVP and, when it has an e-mail, queues its confirmation: one round trip under the lock. */
+export async function insertWithConfirmation(
+  trx: Knex.Transaction,
+  row: Pick<RsvpRow, 'event_id' | 'name' | 'email' | 'note' | 'role' | 'status' | 'locale' | 'token'> & { now: Date },
+): Promise<RsvpRow> {
+  const { now, ...values } = row;
+  const insert = trx<RsvpRow>('rsvps').insert({ ...values, status_at: now, created_at: now, updated_at: now }).returning('*').toSQL();
+  const { rows } = await trx.raw<{ rows: (RsvpRow & { _job: unknown })[] }>(
+    `with inserted as (${insert.sql})
+     select inserted.*,
+            case when inserted.email is not null then
+              (select 1 from graphile_worker.add_job('rsvp_mail', json_build_object('rsvpId', inserted.id, 'kind', 'confirmation'), max_attempts => 25))
+            end as _job
+       from inserted`,
+    [...insert.bindings] as Knex.RawBinding[],
+  );
+  const { _job, ...inserted } = rows[0];
+  return inserted as RsvpRow;
+}
+
+export async function update(
+  db: Db,
+  id: number,
+  changes: Partial<Pick<RsvpRow, 'name' | 'note' | 'role' | 'locale' | 'status' | 'status_at'>> & { updated_at: Date },
+): Promise<RsvpRow> {
+  const [row] = await db<RsvpRow>('rsvps').where({ id }).update(changes).returning('*');
+  return row;
+}
+
+export function findByToken(db: Db, token: string): Promise<RsvpRow | undefined> {
+  return db<RsvpRow>('rsvps').where({ token }).first();
+}
+
+export function findById(db: Db, id: number): Promise<RsvpRow | undefined> {
+  return db<RsvpRow>('rsvps').where({ id }).first();
+}
+
+/** The longest-waiting person on the waitlist, locked for promotion. */
+export function firstWaitlisted(trx: Knex.Transaction, eventId: number): Promise<RsvpRow | undefined> {
+  return trx<RsvpRow>('rsvps')
+    .where({ event_id: eventId, status: 'waitlisted' })
+    .orderBy([{ column: 'status_at' }, { column: 'id' }])
+    .forUpdate()
+    .first();
+}
+
+export async function goingCount(db: Db, eventId: number): Promise<number> {
+  const row = await db('rsvps').where({ event_id: eventId, status: 'going' }).count<{ n: number }>({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+export interface Counts {
+  byStatus: Record<RsvpStatus, number>;
+  byRole: Record<RsvpRole, number>;
+}
+
+/** Counts by status, and by role among those going. */
+export async function counts(db: Db, eventId: number): Promise<Counts> {
+  const rows = await db('rsvps').where({ event_id: eventId }).select('status', 'role').count<{ status: RsvpStatus; role: RsvpRole; n: number }[]>({ n: '*' }).groupBy('status', 'role');
+  const result: Counts = { byStatus: { going: 0, waitlisted: 0, cancelled: 0 }, byRole: { attendee: 0, steward: 0, speaker: 0 } };
+  for (const r of rows) {
+    result.byStatus[r.status] += Number(r.n);
+    if (r.status === 'going') result.byRole[r.role] += Number(r.n);
+  }
+  return result;
+}
+
+export function listForEvent(db: Db, eventId: number): Promise<RsvpRow[]> {
+  return db<RsvpRow>('rsvps')
+    .where({ event_id: eventId })
+    .orderByRaw("case status when 'going' then 0 when 'waitlisted' then 1 else 2 end")
+    .orderBy([{ column: 'status_at' }, { column: 'id' }]);
+}
+
+/** Queues one `rsvp_mail` job. */
+export async function queueMail(db: Db, rsvpId: number, payload: Record<string, unknown>): Promise<void> {
+  await db.raw("select graphile_worker.add_job('rsvp_mail', ?::json, max_attempts => 25)", [
+    JSON.stringify({ rsvpId, ...payload }),
+  ]);
+}
+
+/** Queues one `rsvp_mail` job per RSVP of the event in `statuses` that has an e-mail; returns how many. */
+export async function queueMailToEvent(
+  db: Db,
+  eventId: number,
+  statuses: RsvpStatus[],
+  payload: Record<string, unknown>,
+): Promise<number> {
+  const { rows } = await db.raw<{ rows: unknown[] }>(
+    `select graphile_worker.add_job('rsvp_mail', (jsonb_build_object('rsvpId', id) || ?::jsonb)::json, max_attempts => 25)
+       from rsvps
+      where event_id = ? and status = any(?) and email is not null and erased_at is null
+      order by id`,
+    [JSON.stringify(payload), eventId, statuses],
+  );
+  return rows.length;
+}
+
+/** The instant of an "N hours before" reminder: whole days keep the wall-clock time in the event's zone. */
+function reminderInstantSql(hours: number): string {
+  if (!Number.isInteger(hours * 60)) throw new Error(`bad reminder hours: ${hours}`);
+  return hours % 24 === 0
+    ? `((e.starts_at at time zone e.timezone) - make_interval(days => ${hours / 24})) at time zone e.timezone`
+    : `e.starts_at - make_interval(mins => ${hours * 60})`;
+}
+
+/**
+ * Records and queues the reminders of kind `hours` that are due at `now`: the reminder's instant
+ * has passed, the next (shorter) reminder's has not, and the RSVP existed before the instant.
+ * The insert and the queueing are one statement; the primary key makes a second send impossible.
+ */
+export async function recordDueReminders(db: Db, hours: number, nextHours: number | null, now: Date): Promise<number> {
+  const instant = reminderInstantSql(hours);
+  const until = nextHours === null ? 'e.starts_at' : reminderInstantSql(nextHours);
+  const horizon = new Date(now.getTime() + (hours + 48) * 3600_000);
+  const { rows } = await db.raw<{ rows: unknown[] }>(
+    `with due as (
+       select r.id
+         from rsvps r
+         join events e on e.id = r.event_id
+        where e.status = 'published' and e.starts_at > ? and e.starts_at <= ?
+          and r.status = 'going' and r.email is not null and r.erased_at is null
+          and ${instant} <= ? and ? < ${until}
+          and r.created_at <= ${instant}
+     ), recorded as (
+       insert into rsvp_reminders (rsvp_id, kind, sent_at)
+       select id, ?, ? from due
+       on conflict do nothing
+       returning rsvp_id
+     )
+     select graphile_worker.add_job('rsvp_mail', json_build_object('rsvpId', rsvp_id, 'kind', 'reminder', 'hours', ?::float), max_attempts => 25)
+       from recorded`,
+    [now, horizon, now, now, String(hours), now, hours],
+  );
+  return rows.length;
+}
+
+/** Erases name, e-mail and note of RSVPs of events that ended before `endedBefore`; status and role stay for counts. */
+export async function eraseEndedBefore(db: Db, endedBefore: Date, now: Date): Promise<number> {
+  return db('rsvps')
+    .whereNull('erased_at')
+    .whereIn('event_id', db('events').select('id').where('ends_at', '<', endedBefore))
+    .update({ name: null, email: null, note: '', erased_at: now, updated_at: now });
+}
+
+export async function insertMessage(db: Db, row: Omit<EventMessageRow, 'id' | 'created_at'> & { created_at: Date }): Promise<EventMessageRow> {
+  const [inserted] = await db<EventMessageRow>('event_messages').insert(row).returning('*');
+  return inserted;
+}
+
+export async function setMessageRecipients(db: Db, id: number, recipients: number): Promise<void> {
+  await db('event_messages').where({ id }).update({ recipients });
+}
+
+export function findMessage(db: Db, id: number): Promise<EventMessageRow | undefined> {
+  return db<EventMessageRow>('event_messages').where({ id }).first();
+}
+
+export function listMessages(db: Db, eventId: number): Promise<EventMessageRow[]> {
+  return db<EventMessageRow>('event_messages').where({ event_id: eventId }).orderBy('created_at', 'desc').orderBy('id', 'desc');
+}

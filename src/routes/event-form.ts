@@ -1,0 +1,90 @@
+// The event form's schema and what the form page needs to render (choices, venues, zones).
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../app';
+import type { EventRow } from '../db/tables';
+import { countryOptions, isCountryCode } from '../lib/places';
+import { checkbox, optionalText, requiredText } from '../lib/validation';
+import { listVenues } from '../queries/venues';
+import { formChoices } from '../services/events';
+
+export const KINDS = ['picket', 'demonstration', 'vigil', 'leafleting', 'meeting', 'other'] as const;
+export const ACTION_STATUSES = ['planned', 'confirmed', 'happened', 'letter_delivered', 'letter_refused'] as const;
+
+const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+const toNumber = (v: unknown) => (blank(v) ? null : Number(String(v).trim().replace(',', '.')));
+
+/** An optional number: empty is null; anything else must be a number within [min, max]. */
+const optionalNumber = (min: number, max: number, message: string, integer = false) =>
+  z.preprocess(toNumber, z.number({ message }).min(min, message).max(max, message)
+    .refine((n) => !integer || Number.isInteger(n), message).nullable());
+
+const optionalId = (message: string) =>
+  z.preprocess(toNumber, z.number({ message }).int(message).positive(message).nullable());
+
+export const eventSchema = z.object({
+  kind: z.enum(KINDS, { message: 'errors.invalid' }),
+  title: requiredText(200),
+  description: optionalText(20000),
+  campaign_id: optionalId('events.errors.unknownCampaign'),
+  venue_id: optionalId('events.errors.unknownVenue'),
+  address: optionalText(300),
+  city: optionalText(100),
+  country: z.preprocess((v) => (typeof v === 'string' ? v.trim().toUpperCase() : ''),
+    z.string().refine((v) => v === '' || isCountryCode(v), 'events.errors.country')),
+  latitude: optionalNumber(-90, 90, 'events.errors.latitude'),
+  longitude: optionalNumber(-180, 180, 'events.errors.longitude'),
+  timezone: optionalText(64),
+  starts_local: z.string({ message: 'errors.dateTime' }).trim().min(1, 'errors.dateTime'),
+  ends_local: z.string({ message: 'errors.dateTime' }).trim().min(1, 'errors.dateTime'),
+  demand_ids: z.preprocess(
+    (v) => (blank(v) ? [] : (Array.isArray(v) ? v : [v])).map((x) => (/^\d+$/.test(String(x)) ? Number(x) : -1)),
+    z.array(z.number()).refine((ids) => ids.every((id) => id > 0), 'events.errors.unknownDemand'),
+  ),
+  capacity: optionalNumber(1, 100000, 'events.errors.capacity', true),
+  waitlist_enabled: checkbox(),
+  headcount_only_allowed: checkbox(),
+  meeting_point_private: checkbox(),
+  meeting_point: optionalText(500),
+  contact_text: optionalText(1000),
+  language: z.string().trim().max(12, 'errors.tooLong')
+    .regex(/^([a-z]{2,3}(-[A-Za-z0-9]{2,8})*)?$/, 'events.errors.language').optional().default(''),
+  action_status: z.enum(ACTION_STATUSES, { message: 'errors.invalid' }).optional().default('planned'),
+  attendance_count: optionalNumber(0, 10_000_000, 'events.errors.attendance', true),
+});
+
+/** The user's input as typed, for re-rendering the form (checkbox lists as arrays). */
+export function typedValues(body: Record<string, unknown> | undefined): Record<string, unknown> {
+  const values = { ...(body ?? {}) };
+  delete values._csrf;
+  const ids = values.demand_ids;
+  values.demand_ids = ids === undefined ? [] : Array.isArray(ids) ? ids.map(String) : [String(ids)];
+  for (const box of ['waitlist_enabled', 'headcount_only_allowed', 'meeting_point_private']) values[box] = Boolean(values[box]);
+  return values;
+}
+
+let zoneList: string[] | undefined;
+
+export async function renderEventForm(
+  deps: AppDeps, req: Request, res: Response,
+  locals: { status?: number; values: Record<string, unknown>; errors: Record<string, string>; event?: EventRow; duplicateOf?: EventRow },
+): Promise<void> {
+  const [choices, venues] = await Promise.all([formChoices(deps, req.user!), listVenues(deps.db)]);
+  zoneList ??= Intl.supportedValuesOf('timeZone');
+  const t = req.t;
+  res.status(locals.status ?? 200).page('organise-event-form', {
+    title: locals.event ? t('events.form.editTitle', { title: locals.event.title }) : t('events.form.newTitle'),
+    event: null,
+    duplicateOf: null,
+    ...locals,
+    action: locals.event ? `/organise/events/${locals.event.id}` : '/organise/events',
+    choices,
+    venues,
+    kinds: KINDS,
+    actionStatuses: ACTION_STATUSES,
+    countries: countryOptions(req.locale),
+    zones: zoneList,
+    head: '<link rel="stylesheet" href="/vendor/leaflet/leaflet.css">',
+    scripts: ['/vendor/leaflet/leaflet.js', '/public/js/point-picker.js'],
+  });
+}

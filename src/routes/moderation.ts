@@ -1,0 +1,115 @@
+// The moderation queue (event organiser and admins), blur, hand-in status, and prisoner portraits.
+import { Router, Request } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../app';
+import { BadRequest, NotFound } from '../lib/errors';
+import { optionalText, parse, parseOrThrow } from '../lib/validation';
+import { presentForModeration } from '../presenters/submissions';
+import * as moderation from '../services/moderation';
+import { requireUser, safeNext } from './middleware';
+import { multipartWithCsrf } from './submissions';
+
+const region = z.object({
+  x: z.number().min(0).max(1),
+  y: z.number().min(0).max(1),
+  w: z.number().gt(0).max(1),
+  h: z.number().gt(0).max(1),
+});
+const blurForm = z.object({
+  regions: z.string().transform((v, ctx) => {
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'media.errors.regions' });
+      return z.NEVER;
+    }
+  }).pipe(z.array(region, { message: 'media.errors.regions' }).min(1, 'media.errors.regions').max(50, 'media.errors.regions')),
+});
+const rejectForm = z.object({ reason: optionalText(500) });
+const handinForm = z.object({
+  handin_status: z.enum(['', 'delivered', 'refused', 'posted', 'emailed'], { message: 'errors.invalid' }),
+  handin_to: optionalText(200),
+});
+
+function idParam(req: Request): number {
+  const id = Number(req.params.id);
+  if (!Number.isInteger(id) || id < 1) throw new NotFound();
+  return id;
+}
+
+/** Back to where the moderator came from: the event's queue unless they came from the overall one. */
+function backTo(req: Request, eventId: number): string {
+  return safeNext(req.body?.return, `/organise/events/${eventId}/moderation`);
+}
+
+export function moderationRouter(deps: AppDeps): Router {
+  const router = Router();
+  const page = { head: '<link rel="stylesheet" href="/public/css/media.css">', scripts: ['/public/js/blur.js'] };
+
+  router.get('/organise/moderation', requireUser, async (req, res) => {
+    const pending = await moderation.allPending(deps, req.user!);
+    res.page('moderation', { ...page, title: req.t('media.moderation.allTitle'), event: null, pending: pending.map(presentForModeration), decided: [], returnTo: '/organise/moderation' });
+  });
+
+  router.get('/organise/events/:id/moderation', requireUser, async (req, res) => {
+    const { event, pending, decided } = await moderation.eventQueue(deps, req.user, idParam(req));
+    res.set('Cache-Control', 'private, no-store');
+    res.page('moderation', {
+      ...page,
+      title: req.t('media.moderation.title', { title: event.title }),
+      event,
+      pending: pending.map(presentForModeration),
+      decided: decided.map(presentForModeration),
+      returnTo: '',
+    });
+  });
+
+  router.post('/organise/submissions/:id/approve', requireUser, async (req, res) => {
+    const row = await moderation.approve(deps, req.user, idParam(req));
+    res.flash('success', 'media.moderation.approved');
+    res.redirect(303, backTo(req, row.event_id));
+  });
+
+  router.post('/organise/submissions/:id/reject', requireUser, async (req, res) => {
+    const { reason } = parseOrThrow(rejectForm, req.body);
+    const row = await moderation.reject(deps, req.user, idParam(req), reason);
+    res.flash('info', 'media.moderation.rejected');
+    res.redirect(303, backTo(req, row.event_id));
+  });
+
+  router.post('/organise/submissions/:id/blur', requireUser, async (req, res) => {
+    const parsed = parse(blurForm, req.body);
+    if (!parsed.ok) throw new BadRequest(parsed.errors);
+    const row = await moderation.blur(deps, req.user, idParam(req), parsed.data.regions);
+    res.flash('success', 'media.moderation.blurred');
+    res.redirect(303, backTo(req, row.event_id));
+  });
+
+  router.post('/organise/submissions/:id/handin', requireUser, async (req, res) => {
+    const data = parseOrThrow(handinForm, req.body);
+    const row = await moderation.recordHandin(deps, req.user, idParam(req), data.handin_status || null, data.handin_to);
+    res.flash('success', 'media.moderation.handinSaved');
+    res.redirect(303, backTo(req, row.event_id));
+  });
+
+  router.get('/organise/prisoners/:id/portrait', requireUser, async (req, res) => {
+    const state = await moderation.portraitForm(deps, req.user, idParam(req));
+    res.page('portrait', { ...state, title: req.t('media.portrait.title', { name: state.prisoner.name }), errors: {} });
+  });
+
+  router.post('/organise/prisoners/:id/portrait', requireUser, ...multipartWithCsrf(deps, 'portrait', 1), async (req, res) => {
+    const id = idParam(req);
+    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+    const result = res.locals.uploadError
+      ? { ok: false as const, errors: { portrait: res.locals.uploadError as string } }
+      : await moderation.setPortrait(deps, req.user, id, files[0]?.buffer);
+    if (!result.ok) {
+      const state = await moderation.portraitForm(deps, req.user, id);
+      return res.status(400).page('portrait', { ...state, title: req.t('media.portrait.title', { name: state.prisoner.name }), errors: result.errors });
+    }
+    res.flash('success', 'media.portrait.saved');
+    res.redirect(303, `/organise/prisoners/${id}/portrait`);
+  });
+
+  return router;
+}

@@ -1,0 +1,92 @@
+// The organiser's side of pickets: create, edit, publish, cancel, duplicate, delete drafts.
+// Every action goes through the service, which answers 404/403 whatever the URL or form says.
+import { Router, Request } from 'express';
+import type { AppDeps } from '../app';
+import { NotFound } from '../lib/errors';
+import { renderMarkdown } from '../lib/markdown';
+import { parse } from '../lib/validation';
+import { eventPath } from '../presenters/events';
+import { demandsOfEvents } from '../queries/events';
+import * as events from '../services/events';
+import { eventSchema, renderEventForm, typedValues } from './event-form';
+import { requireUser } from './middleware';
+
+export function eventId(req: Request): number {
+  const id = String(req.params.id ?? '');
+  if (!/^\d{1,9}$/.test(id)) throw new NotFound();
+  return Number(id);
+}
+
+export function organiseEventsRouter(deps: AppDeps): Router {
+  const router = Router();
+  router.use('/organise/events', requireUser);
+
+  router.get('/organise/events', (_req, res) => res.redirect(303, '/organise'));
+
+  router.get('/organise/events/new', async (req, res) => {
+    const from = typeof req.query.duplicate === 'string' && /^\d{1,9}$/.test(req.query.duplicate) ? Number(req.query.duplicate) : null;
+    if (from === null) {
+      return renderEventForm(deps, req, res, { values: { kind: 'picket', waitlist_enabled: true, action_status: 'planned', demand_ids: [] }, errors: {} });
+    }
+    const source = await events.eventForOrganiser(deps, req.user!, from);
+    renderEventForm(deps, req, res, { values: await events.formValues(deps, source, true), errors: {}, duplicateOf: source });
+  });
+
+  router.post('/organise/events', async (req, res) => {
+    const parsed = parse(eventSchema, req.body);
+    if (!parsed.ok) return renderEventForm(deps, req, res, { status: 400, values: typedValues(req.body), errors: parsed.errors });
+    const result = await events.createEvent(deps, req.user!, parsed.data);
+    if (!result.ok) return renderEventForm(deps, req, res, { status: 400, values: typedValues(req.body), errors: result.errors });
+    res.flash('success', 'events.flash.created');
+    res.redirect(303, `/organise/events/${result.event.id}`);
+  });
+
+  router.get('/organise/events/:id', async (req, res) => {
+    const event = await events.eventForOrganiser(deps, req.user!, eventId(req));
+    const demands = (await demandsOfEvents(deps.db, [event.id])).get(event.id) ?? [];
+    res.page('organise-event', {
+      title: event.title, event, demands, publicPath: eventPath(event), descriptionHtml: renderMarkdown(event.description),
+    });
+  });
+
+  router.get('/organise/events/:id/edit', async (req, res) => {
+    const event = await events.eventForOrganiser(deps, req.user!, eventId(req));
+    renderEventForm(deps, req, res, { values: await events.formValues(deps, event), errors: {}, event });
+  });
+
+  router.post('/organise/events/:id', async (req, res) => {
+    const id = eventId(req);
+    const event = await events.eventForOrganiser(deps, req.user!, id);
+    const parsed = parse(eventSchema, req.body);
+    if (!parsed.ok) return renderEventForm(deps, req, res, { status: 400, values: typedValues(req.body), errors: parsed.errors, event });
+    const result = await events.updateEvent(deps, req.user!, id, parsed.data);
+    if (!result.ok) return renderEventForm(deps, req, res, { status: 400, values: typedValues(req.body), errors: result.errors, event });
+    res.flash('success', 'events.flash.saved');
+    res.redirect(303, `/organise/events/${id}`);
+  });
+
+  router.post('/organise/events/:id/publish', async (req, res) => {
+    const event = await events.publishEvent(deps, req.user!, eventId(req));
+    res.flash('success', 'events.flash.published');
+    res.redirect(303, `/organise/events/${event.id}`);
+  });
+
+  router.post('/organise/events/:id/cancel', async (req, res) => {
+    const event = await events.cancelEvent(deps, req.user!, eventId(req));
+    res.flash('success', 'events.flash.cancelled');
+    res.redirect(303, `/organise/events/${event.id}`);
+  });
+
+  router.post('/organise/events/:id/duplicate', async (req, res) => {
+    const event = await events.eventForOrganiser(deps, req.user!, eventId(req));
+    res.redirect(303, `/organise/events/new?duplicate=${event.id}`);
+  });
+
+  router.post('/organise/events/:id/delete', async (req, res) => {
+    await events.deleteDraft(deps, req.user!, eventId(req));
+    res.flash('success', 'events.flash.deleted');
+    res.redirect(303, '/organise');
+  });
+
+  return router;
+}

@@ -1,0 +1,44 @@
+// The organiser's RSVP tools: list with counts, CSV export, message to everyone going.
+import { Router, Request, Response } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../app';
+import { parse, requiredText, FieldErrors } from '../lib/validation';
+import * as organise from '../services/organise-rsvps';
+import { requireUser } from './middleware';
+import { eventIdParam } from './rsvps';
+
+const messageForm = z.object({ subject: requiredText(150), body: requiredText(5000) });
+
+export function organiseRsvpsRouter(deps: AppDeps): Router {
+  const router = Router();
+
+  const listPage = async (req: Request, res: Response, status: number, values: Record<string, unknown> = {}, errors: FieldErrors = {}) => {
+    const overview = await organise.rsvpOverview(deps, req.user!, eventIdParam(req.params.id), req.locale);
+    res.set('Cache-Control', 'no-store');
+    res.status(status).page('organise-rsvps', {
+      title: req.t('rsvps.organise.title', { title: overview.event.title }), ...overview, values, errors,
+    });
+  };
+
+  router.get('/organise/events/:id/rsvps', requireUser, async (req, res) => listPage(req, res, 200));
+
+  router.get('/organise/events/:id/rsvps.csv', requireUser, async (req, res) => {
+    const { event, csv } = await organise.rsvpCsv(deps, req.user!, eventIdParam(req.params.id), req.locale);
+    res.set({
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="rsvps-event-${event.id}.csv"`,
+      'Cache-Control': 'no-store',
+    });
+    res.send(csv);
+  });
+
+  router.post('/organise/events/:id/messages', requireUser, async (req, res) => {
+    const parsed = parse(messageForm, req.body ?? {});
+    if (!parsed.ok) return listPage(req, res, 400, { subject: req.body?.subject ?? '', body: req.body?.body ?? '' }, parsed.errors);
+    const { recipients } = await organise.messageAttendees(deps, req.user!, eventIdParam(req.params.id), parsed.data);
+    res.flash('success', 'rsvps.organise.sent', { count: recipients });
+    res.redirect(303, `/organise/events/${eventIdParam(req.params.id)}/rsvps`);
+  });
+
+  return router;
+}

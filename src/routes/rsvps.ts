@@ -1,0 +1,142 @@
+// RSVPs from the public: the form on an event page, and the secret manage link.
+import { Router, Request, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import type { AppDeps } from '../app';
+import type { EventRow, RsvpRow } from '../db/tables';
+import { email, optionalText, parse, requiredText, FieldErrors } from '../lib/validation';
+import { presentEventForRsvp, presentOwnRsvp } from '../presenters/rsvps';
+import { rsvpFormState } from '../services/event-page';
+import * as rsvps from '../services/rsvps';
+import { organiseRsvpsRouter } from './organise-rsvps';
+
+export const ROLES = ['attendee', 'steward', 'speaker'] as const;
+
+const role = z.enum(ROLES, { message: 'errors.invalid' }).default('attendee');
+const emptyToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
+
+const rsvpForm = z.object({
+  name: requiredText(100),
+  email: z.preprocess(emptyToNull, email().nullable().default(null)),
+  role,
+  note: optionalText(1000),
+});
+const ownRsvpForm = z.object({ name: requiredText(100), role, note: optionalText(1000) });
+
+/** "12" or "12-picket-at-the-embassy" gives 12. */
+export function eventIdParam(value: unknown): number {
+  const match = /^(\d{1,9})(-[a-z0-9-]*)?$/i.exec(String(value));
+  return match ? Number(match[1]) : NaN;
+}
+
+/** Valid manage tokens are never logged, cached or sent on as a referrer. */
+function privatePage(res: Response) {
+  res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' });
+}
+
+export function rsvpsRouter(deps: AppDeps): Router {
+  const router = Router();
+  router.use(organiseRsvpsRouter(deps));
+
+  const formPage = async (req: Request, res: Response, status: number, event: EventRow, values: Record<string, unknown>, errors: FieldErrors) => {
+    const { _form: formError, ...fieldErrors } = errors;
+    const rsvp = await rsvpFormState(deps, event, { values, errors: fieldErrors, formError });
+    res.status(status).page('rsvp-form', {
+      title: event.title, event, rsvp, eventView: presentEventForRsvp(event, req.locale, false), errors: fieldErrors,
+    });
+  };
+
+  const limiter = rateLimit({
+    windowMs: 10 * 60_000,
+    limit: () => deps.config.RSVP_RATE_LIMIT,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (req, res) => {
+      res.status(429).page('message', { title: req.t('rsvps.rateLimited.title'), messageKey: 'rsvps.rateLimited.body' });
+    },
+  });
+
+  router.get('/events/:id/rsvp', async (req, res) => {
+    const event = await rsvps.publicEvent(deps, eventIdParam(req.params.id));
+    await formPage(req, res, 200, event, {}, {});
+  });
+
+  router.post('/events/:id/rsvp', limiter, async (req, res) => {
+    const event = await rsvps.publicEvent(deps, eventIdParam(req.params.id));
+    const values = { name: req.body?.name ?? '', email: req.body?.email ?? '', role: req.body?.role ?? 'attendee', note: req.body?.note ?? '' };
+    const parsed = parse(rsvpForm, req.body ?? {});
+    if (!parsed.ok) return formPage(req, res, 400, event, values, parsed.errors);
+    const result = await rsvps.submitRsvp(deps, event.id, { ...parsed.data, locale: req.locale });
+    if (!result.ok) return formPage(req, res, result.errors._form === 'rsvps.closed.full' ? 409 : 400, result.event, values, result.errors);
+    const { rsvp } = result;
+    if (!rsvp.email) {
+      // Head-count only: the manage link exists nowhere but on this person's screen.
+      res.flash('success', 'rsvps.done.headcount');
+      return res.redirect(303, `/rsvp/${rsvp.token}`);
+    }
+    res.flash('success', rsvp.status === 'going' ? 'rsvps.done.going' : 'rsvps.done.waitlisted');
+    res.redirect(303, `/events/${event.id}/rsvp/done`);
+  });
+
+  router.get('/events/:id/rsvp/done', async (req, res) => {
+    const event = await rsvps.publicEvent(deps, eventIdParam(req.params.id));
+    res.page('rsvp-done', { title: req.t('rsvps.done.title'), eventView: presentEventForRsvp(event, req.locale, false) });
+  });
+
+  router.get('/rsvp/cancelled', (req, res) => {
+    res.page('message', { title: req.t('rsvps.manage.cancelledTitle'), messageKey: 'rsvps.manage.cancelledBody' });
+  });
+
+  const gone = (req: Request, res: Response, state: rsvps.ManageState, event?: EventRow) => {
+    privatePage(res);
+    const status = state === 'unknown' ? 404 : 410;
+    res.status(status).page('rsvp-gone', { title: req.t(`rsvps.gone.${state}.title`), state, eventView: event && event.status !== 'draft' ? presentEventForRsvp(event, req.locale, false) : null });
+  };
+
+  const managePage = (
+    req: Request, res: Response, status: number, found: { rsvp?: RsvpRow; event?: EventRow },
+    values?: Record<string, unknown>, errors: FieldErrors = {},
+  ) => {
+    privatePage(res);
+    const rsvp = found.rsvp!;
+    const event = found.event!;
+    res.status(status).page('rsvp-manage', {
+      title: req.t('rsvps.manage.title'),
+      token: rsvp.token,
+      manageUrl: `${deps.config.BASE_URL}/rsvp/${rsvp.token}`,
+      own: presentOwnRsvp(rsvp),
+      eventView: presentEventForRsvp(event, req.locale, rsvp.status === 'going'),
+      open: rsvps.closedReason(event, deps.clock.now()) === null,
+      values: values ?? presentOwnRsvp(rsvp),
+      errors,
+      roles: ROLES,
+    });
+  };
+
+  router.get('/rsvp/:token', async (req, res) => {
+    const found = await rsvps.findByToken(deps, String(req.params.token));
+    if (found.state !== 'valid') return gone(req, res, found.state, found.event);
+    managePage(req, res, 200, found);
+  });
+
+  router.post('/rsvp/:token', async (req, res) => {
+    const token = String(req.params.token);
+    const found = await rsvps.findByToken(deps, token);
+    if (found.state !== 'valid') return gone(req, res, found.state, found.event);
+    const parsed = parse(ownRsvpForm, req.body ?? {});
+    if (!parsed.ok) return managePage(req, res, 400, found, { ...req.body }, parsed.errors);
+    const updated = await rsvps.updateOwnRsvp(deps, token, parsed.data);
+    if (updated.state !== 'valid') return gone(req, res, updated.state, updated.event);
+    res.flash('success', 'rsvps.manage.saved');
+    res.redirect(303, `/rsvp/${token}`);
+  });
+
+  router.post('/rsvp/:token/cancel', async (req, res) => {
+    const result = await rsvps.cancelOwnRsvp(deps, String(req.params.token));
+    if (result.state !== 'valid') return gone(req, res, result.state, result.event);
+    res.flash('success', 'rsvps.manage.cancelledFlash');
+    res.redirect(303, '/rsvp/cancelled');
+  });
+
+  return router;
+}

@@ -1,0 +1,112 @@
+// Photos and letters from participants (no account needed): the upload page and the multipart
+// POST. The global CSRF check skips multipart bodies, so the token is checked here, after multer.
+import { Router, Request, Response, NextFunction, RequestHandler } from 'express';
+import multer from 'multer';
+import { z } from 'zod';
+import type { AppDeps } from '../app';
+import { HttpError, NotFound } from '../lib/errors';
+import { checkbox, optionalText, parse } from '../lib/validation';
+import * as submissions from '../services/submissions';
+import { mediaPageExtras } from '../services/media-page';
+import { lettersRouter } from './letters';
+import { mediaRouter } from './media';
+import { moderationRouter } from './moderation';
+
+const MAX_FILES = 20;
+
+const uploadForm = z.object({
+  kind: z.enum(['photo', 'letter'], { message: 'errors.invalid' }),
+  caption: optionalText(500),
+  name: optionalText(100),
+  letter_text: optionalText(20_000),
+  consent: checkbox().refine((v) => v, 'media.errors.consent'),
+});
+
+/** Parses multipart into memory (nothing touches the disk before it is checked), then checks CSRF. */
+export function multipartWithCsrf(deps: AppDeps, field: string, maxCount: number): RequestHandler[] {
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: deps.config.UPLOAD_MAX_MB * 1024 * 1024, files: maxCount, fields: 20, fieldSize: 100_000 },
+  }).array(field, maxCount);
+  const parseBody: RequestHandler = (req, res, next) =>
+    upload(req, res, (error: unknown) => {
+      if (error instanceof multer.MulterError) {
+        res.locals.uploadError = error.code === 'LIMIT_FILE_SIZE' ? 'media.errors.tooLarge' : 'media.errors.tooMany';
+        req.body = req.body ?? {};
+        return next();
+      }
+      next(error);
+    });
+  // app.locals.csrf.protect would skip multipart too (that is how the global check lets it through).
+  const csrf: RequestHandler = (req, _res, next) =>
+    next(req.app.locals.csrf.validate(req) ? undefined : new HttpError(403, 'errors.csrf'));
+  return [parseBody, csrf];
+}
+
+function wantsJson(req: Request): boolean {
+  return req.accepts(['html', 'json']) === 'json';
+}
+
+function eventId(req: Request): number {
+  const id = Number(req.params.id);
+  if (!Number.isInteger(id) || id < 1) throw new NotFound();
+  return id;
+}
+
+export function submissionsRouter(deps: AppDeps): Router {
+  const router = Router();
+
+  const showForm = async (req: Request, res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) => {
+    const event = await submissions.eventForUpload(deps, eventId(req));
+    const extras = await mediaPageExtras(deps, event, req);
+    res.status(status).page('submission-new', {
+      title: req.t('media.upload.pageTitle', { title: event.title }),
+      event,
+      ...extras,
+      values,
+      errors,
+      head: '<link rel="stylesheet" href="/public/css/media.css">',
+    });
+  };
+
+  router.get('/events/:id/upload', async (req, res) => {
+    await showForm(req, res, 200, { kind: req.query.kind === 'letter' ? 'letter' : 'photo' }, {});
+  });
+
+  router.post('/events/:id/submissions', ...multipartWithCsrf(deps, 'files', MAX_FILES), async (req: Request, res: Response, _next: NextFunction) => {
+    const id = eventId(req);
+    const values = { kind: req.body.kind, caption: req.body.caption ?? '', name: req.body.name ?? '', letter_text: req.body.letter_text ?? '' };
+    const fail = async (status: number, errors: Record<string, string>) => {
+      if (wantsJson(req)) {
+        const fields = Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, req.t(v, { mb: deps.config.UPLOAD_MAX_MB })]));
+        return res.status(status).json({ error: Object.values(fields)[0], status, fields });
+      }
+      await showForm(req, res, status, values, errors);
+    };
+    if (res.locals.uploadError) {
+      await submissions.eventForUpload(deps, id);
+      return fail(res.locals.uploadError === 'media.errors.tooLarge' ? 413 : 400, { files: res.locals.uploadError });
+    }
+    const parsed = parse(uploadForm, req.body);
+    if (!parsed.ok) return fail(400, parsed.errors);
+    const files = ((req.files as Express.Multer.File[] | undefined) ?? []).filter((f) => f.size > 0).map((f) => f.buffer);
+    const result = await submissions.receive(deps, {
+      eventId: id,
+      kind: parsed.data.kind,
+      caption: parsed.data.caption,
+      submitterName: parsed.data.name,
+      letterText: parsed.data.letter_text,
+      files,
+    });
+    if (!result.ok) return fail(400, result.errors);
+    const message = req.t('media.upload.received', { count: result.submissions.length });
+    if (wantsJson(req)) return res.status(201).json({ ok: true, count: result.submissions.length, message });
+    res.flash('success', 'media.upload.received', { count: result.submissions.length });
+    res.redirect(303, `/events/${id}/upload`);
+  });
+
+  router.use(mediaRouter(deps));
+  router.use(moderationRouter(deps));
+  router.use(lettersRouter(deps));
+  return router;
+}

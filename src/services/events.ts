@@ -1,0 +1,255 @@
+// Pickets: who may do what, turning a form's wall-clock times and place into a stored event, and
+// the status changes (publish, cancel) that attendees must hear about.
+import type { Knex } from 'knex';
+import type { AppDeps } from '../app';
+import type { ActionStatus, DemandRow, EventKind, EventRow, UserRow } from '../db/tables';
+import { BadRequest, Forbidden, NotFound } from '../lib/errors';
+import { zoneAt } from '../lib/places';
+import { instantToLocalInput, isValidZone, localToInstant } from '../lib/time';
+import type { FieldErrors } from '../lib/validation';
+import * as q from '../queries/events';
+import { findVenue } from '../queries/venues';
+import { eventChanged } from './event-changes';
+
+/** What the event form sends, after the route's schema checked types and lengths. */
+export interface EventForm {
+  kind: EventKind;
+  title: string;
+  description: string;
+  campaign_id: number | null;
+  venue_id: number | null;
+  address: string;
+  city: string;
+  country: string;
+  latitude: number | null;
+  longitude: number | null;
+  timezone: string;
+  starts_local: string;
+  ends_local: string;
+  demand_ids: number[];
+  capacity: number | null;
+  waitlist_enabled: boolean;
+  headcount_only_allowed: boolean;
+  meeting_point_private: boolean;
+  meeting_point: string;
+  contact_text: string;
+  language: string;
+  action_status: ActionStatus;
+  attendance_count: number | null;
+}
+
+export type Organiser = Pick<UserRow, 'id' | 'role'>;
+
+export type SaveResult = { ok: true; event: EventRow } | { ok: false; errors: FieldErrors };
+
+export function canManage(user: Organiser | null | undefined, event: Pick<EventRow, 'owner_id'>): boolean {
+  return Boolean(user && (user.role === 'admin' || user.id === event.owner_id));
+}
+
+/** "Free the Picket Five: Minsk" -> "free-the-picket-five-minsk" (empty for non-Latin titles). */
+export function slugify(title: string): string {
+  return title.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60).replace(/-+$/, '');
+}
+
+/** The event, if `user` owns it or is an admin: 404 when it does not exist, 403 otherwise. */
+export async function eventForOrganiser(deps: Pick<AppDeps, 'db'>, user: Organiser, id: number): Promise<EventRow> {
+  const event = await q.findEvent(deps.db, id);
+  if (!event) throw new NotFound();
+  if (!canManage(user, event)) throw new Forbidden();
+  return event;
+}
+
+/** Campaigns the user may attach a picket to, with their demands (for the form). */
+export async function formChoices(deps: Pick<AppDeps, 'db'>, user: Organiser) {
+  const campaigns = await q.usableCampaigns(deps.db, user.role === 'admin' ? null : user.id);
+  const demands = await q.demandsOfCampaigns(deps.db, campaigns.map((c) => c.id));
+  return {
+    campaigns,
+    demandsByCampaign: campaigns.map((c) => ({ campaign: c, demands: demands.filter((d) => d.campaign_id === c.id) })),
+  };
+}
+
+/** Checks what only the database and the zone rules can tell, and builds the row. */
+async function resolve(db: Knex, user: Organiser, form: EventForm): Promise<
+  { ok: true; input: Omit<q.EventInput, 'owner_id' | 'status' | 'slug'>; demandIds: number[] } | { ok: false; errors: FieldErrors }
+> {
+  const errors: FieldErrors = {};
+  let demands: DemandRow[] = [];
+  if (form.campaign_id !== null) {
+    const usable = await q.usableCampaigns(db, user.role === 'admin' ? null : user.id);
+    if (!usable.some((c) => c.id === form.campaign_id)) errors.campaign_id = 'events.errors.unknownCampaign';
+    else demands = await q.demandsOfCampaigns(db, [form.campaign_id]);
+  }
+  const demandIds = [...new Set(form.demand_ids)];
+  if (!errors.campaign_id && demandIds.some((id) => !demands.some((d) => d.id === id))) {
+    errors.demand_ids = 'events.errors.unknownDemand';
+  }
+
+  let place = { address: form.address, city: form.city, country: form.country, latitude: form.latitude, longitude: form.longitude };
+  let zone = form.timezone;
+  if (form.venue_id !== null) {
+    const venue = await findVenue(db, form.venue_id);
+    if (!venue) errors.venue_id = 'events.errors.unknownVenue';
+    else {
+      place = { address: venue.address, city: venue.city, country: venue.country, latitude: venue.latitude, longitude: venue.longitude };
+      zone ||= venue.timezone;
+    }
+  } else {
+    if (!place.city) errors.city = 'errors.required';
+    if (!place.country) errors.country = 'errors.required';
+    if (place.latitude === null && !errors.latitude) errors.latitude = 'events.errors.pointRequired';
+    if (place.longitude === null && !errors.longitude) errors.longitude = 'events.errors.pointRequired';
+    if (!zone && place.latitude !== null && place.longitude !== null) zone = zoneAt(place.latitude, place.longitude) ?? '';
+  }
+
+  let startsAt: Date | undefined;
+  let endsAt: Date | undefined;
+  if (!zone) {
+    if (!errors.venue_id && !errors.latitude && !errors.longitude) errors.timezone = 'events.errors.noZone';
+  } else if (!isValidZone(zone)) {
+    errors.timezone = 'errors.timeZone';
+  } else {
+    const start = localToInstant(form.starts_local, zone);
+    const end = localToInstant(form.ends_local, zone);
+    if (start.ok) startsAt = start.instant;
+    else errors.starts_local = start.error;
+    if (end.ok) endsAt = end.instant;
+    else errors.ends_local = end.error;
+    if (startsAt && endsAt && endsAt <= startsAt) errors.ends_local = 'events.errors.endBeforeStart';
+  }
+
+  if (Object.keys(errors).length) return { ok: false, errors };
+  return {
+    ok: true,
+    demandIds,
+    input: {
+      campaign_id: form.campaign_id,
+      kind: form.kind,
+      title: form.title,
+      description: form.description,
+      language: form.language || null,
+      venue_id: form.venue_id,
+      address: place.address,
+      city: place.city,
+      country: place.country,
+      latitude: place.latitude!,
+      longitude: place.longitude!,
+      meeting_point_private: form.meeting_point_private,
+      meeting_point: form.meeting_point,
+      starts_at: startsAt!,
+      ends_at: endsAt!,
+      timezone: zone,
+      capacity: form.capacity,
+      waitlist_enabled: form.waitlist_enabled,
+      headcount_only_allowed: form.headcount_only_allowed,
+      action_status: form.action_status,
+      contact_text: form.contact_text,
+      attendance_count: form.attendance_count,
+    },
+  };
+}
+
+/** A new picket, always a draft: nothing is public until its organiser publishes it. */
+export async function createEvent(deps: Pick<AppDeps, 'db'>, user: Organiser, form: EventForm): Promise<SaveResult> {
+  const resolved = await resolve(deps.db, user, form);
+  if (!resolved.ok) return resolved;
+  const event = await deps.db.transaction(async (trx) => {
+    const row = await q.insertEvent(trx, { ...resolved.input, owner_id: user.id, status: 'draft', slug: slugify(form.title) });
+    await q.setEventDemands(trx, row.id, resolved.demandIds);
+    return row;
+  });
+  return { ok: true, event };
+}
+
+const WATCHED: (keyof EventRow)[] = ['starts_at', 'ends_at', 'timezone', 'venue_id', 'address', 'city', 'country',
+  'latitude', 'longitude', 'meeting_point', 'meeting_point_private', 'status'];
+
+/** Time, place or status differ: attendees must be told (see event-changes). */
+export function mattersToAttendees(before: EventRow, after: EventRow): boolean {
+  return WATCHED.some((key) => {
+    const a = before[key];
+    const b = after[key];
+    return a instanceof Date && b instanceof Date ? a.getTime() !== b.getTime() : String(a) !== String(b);
+  });
+}
+
+type ChangeDeps = Pick<AppDeps, 'db' | 'config' | 'i18n' | 'clock'>;
+
+/** Locks the event, checks the user may change it, applies `change` and tells attendees if it matters. */
+async function changeEvent(
+  deps: ChangeDeps, user: Organiser, id: number,
+  change: (trx: Knex.Transaction, before: EventRow) => Promise<EventRow>,
+): Promise<EventRow> {
+  return deps.db.transaction(async (trx) => {
+    const before = await q.findEventForUpdate(trx, id);
+    if (!before) throw new NotFound();
+    if (!canManage(user, before)) throw new Forbidden();
+    const after = await change(trx, before);
+    if (mattersToAttendees(before, after)) await eventChanged(trx, deps, before, after);
+    return after;
+  });
+}
+
+export async function updateEvent(deps: ChangeDeps, user: Organiser, id: number, form: EventForm): Promise<SaveResult> {
+  await eventForOrganiser(deps, user, id); // 404/403 before saying anything about the form
+  const resolved = await resolve(deps.db, user, form);
+  if (!resolved.ok) return resolved;
+  const event = await changeEvent(deps, user, id, async (trx) => {
+    const row = await q.updateEvent(trx, id, { ...resolved.input, slug: slugify(form.title) });
+    await q.setEventDemands(trx, id, resolved.demandIds);
+    return row;
+  });
+  return { ok: true, event };
+}
+
+export function publishEvent(deps: ChangeDeps, user: Organiser, id: number): Promise<EventRow> {
+  return changeEvent(deps, user, id, async (trx, before) => {
+    if (before.status === 'published') return before;
+    return q.updateEvent(trx, id, { status: 'published', published_at: before.published_at ?? deps.clock.now(), cancelled_at: null });
+  });
+}
+
+/** Cancelling keeps the public page, with a notice; only a published picket can be cancelled. */
+export function cancelEvent(deps: ChangeDeps, user: Organiser, id: number): Promise<EventRow> {
+  return changeEvent(deps, user, id, async (trx, before) => {
+    if (before.status === 'cancelled') return before;
+    if (before.status !== 'published') throw new BadRequest({}, 'events.errors.cancelDraft');
+    return q.updateEvent(trx, id, { status: 'cancelled', cancelled_at: deps.clock.now() });
+  });
+}
+
+/** Only drafts can be deleted: once public, a picket stays on record (cancel it instead). */
+export async function deleteDraft(deps: Pick<AppDeps, 'db'>, user: Organiser, id: number): Promise<void> {
+  await deps.db.transaction(async (trx) => {
+    const event = await q.findEventForUpdate(trx, id);
+    if (!event) throw new NotFound();
+    if (!canManage(user, event)) throw new Forbidden();
+    if (event.status !== 'draft') throw new BadRequest({}, 'events.errors.deleteNotDraft');
+    await q.deleteEvent(trx, id);
+  });
+}
+
+/** The form's values for an existing event (edit) or a copy of it without place or time (duplicate). */
+export async function formValues(deps: Pick<AppDeps, 'db'>, event: EventRow, copy = false): Promise<Record<string, unknown>> {
+  const demands = (await q.demandsOfEvents(deps.db, [event.id])).get(event.id) ?? [];
+  const base = {
+    kind: event.kind, title: event.title, description: event.description, campaign_id: event.campaign_id ?? '',
+    demand_ids: demands.map((d) => String(d.id)), capacity: event.capacity ?? '',
+    waitlist_enabled: event.waitlist_enabled, headcount_only_allowed: event.headcount_only_allowed,
+    meeting_point_private: event.meeting_point_private, contact_text: event.contact_text, language: event.language ?? '',
+  };
+  if (copy) return { ...base, action_status: 'planned', waitlist_enabled: event.waitlist_enabled };
+  return {
+    ...base,
+    venue_id: event.venue_id ?? '', address: event.address, city: event.city, country: event.country,
+    latitude: event.latitude, longitude: event.longitude, timezone: event.timezone,
+    starts_local: instantToLocalInput(event.starts_at, event.timezone), ends_local: instantToLocalInput(event.ends_at, event.timezone),
+    meeting_point: event.meeting_point, action_status: event.action_status, attendance_count: event.attendance_count ?? '',
+  };
+}
+
+/** The organiser's dashboard list: their events, or every event for an admin. */
+export function dashboardEvents(deps: Pick<AppDeps, 'db'>, user: Organiser): Promise<EventRow[]> {
+  return q.eventsOwnedBy(deps.db, user.role === 'admin' ? null : user.id);
+}

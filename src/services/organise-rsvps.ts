@@ -1,0 +1,61 @@
+// The organiser's side of RSVPs: the list with counts, the CSV export and messages to attendees.
+// An organiser reaches only their own events; admins reach all; anyone else gets 403.
+import { stringify } from 'csv-stringify/sync';
+import type { AppDeps } from '../app';
+import type { EventRow, UserRow } from '../db/tables';
+import { Forbidden, NotFound } from '../lib/errors';
+import { presentRsvpForOrganiser } from '../presenters/rsvps';
+import * as q from '../queries/rsvps';
+
+type Deps = Pick<AppDeps, 'db' | 'clock'>;
+
+export async function eventForOrganiser(deps: Pick<Deps, 'db'>, user: UserRow, eventId: number): Promise<EventRow> {
+  const event = Number.isSafeInteger(eventId) ? await q.findEvent(deps.db, eventId) : undefined;
+  if (!event) throw new NotFound();
+  if (user.role !== 'admin' && event.owner_id !== user.id) throw new Forbidden();
+  return event;
+}
+
+export async function rsvpOverview(deps: Deps, user: UserRow, eventId: number, locale: string) {
+  const event = await eventForOrganiser(deps, user, eventId);
+  const [rows, counts, messages] = await Promise.all([
+    q.listForEvent(deps.db, event.id),
+    q.counts(deps.db, event.id),
+    q.listMessages(deps.db, event.id),
+  ]);
+  return { event, rsvps: rows.map((r) => presentRsvpForOrganiser(r, event, locale)), counts, messages };
+}
+
+/** A cell that a spreadsheet would run as a formula is prefixed with a quote (CSV injection). */
+function cell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+export async function rsvpCsv(deps: Deps, user: UserRow, eventId: number, locale: string): Promise<{ event: EventRow; csv: string }> {
+  const event = await eventForOrganiser(deps, user, eventId);
+  const rows = (await q.listForEvent(deps.db, event.id)).map((r) => presentRsvpForOrganiser(r, event, locale));
+  const csv = stringify(
+    rows.map((r) => [r.name, r.email, r.role, r.status, r.note, r.createdAt].map((v) => cell(String(v)))),
+    { header: true, columns: ['name', 'email', 'role', 'status', 'note', 'rsvp_at'] },
+  );
+  return { event, csv };
+}
+
+/** Queues the message to everyone going and keeps a copy in the event's history. */
+export async function messageAttendees(
+  deps: Deps,
+  user: UserRow,
+  eventId: number,
+  input: { subject: string; body: string },
+): Promise<{ recipients: number }> {
+  const event = await eventForOrganiser(deps, user, eventId);
+  return deps.db.transaction(async (trx) => {
+    const message = await q.insertMessage(trx, {
+      event_id: event.id, author_id: user.id, kind: 'message', subject: input.subject, body: input.body, recipients: 0,
+      created_at: deps.clock.now(),
+    });
+    const recipients = await q.queueMailToEvent(trx, event.id, ['going'], { kind: 'message', messageId: message.id });
+    await q.setMessageRecipients(trx, message.id, recipients);
+    return { recipients };
+  });
+}

@@ -1,0 +1,21 @@
+import { createHarness } from '../support/harness';
+import { buildCampaign, buildEvent, buildUser } from '../support/factories';
+import { launchBrowser, serve } from '../support/browser';
+test('shot', async () => {
+  const h = await createHarness();
+  const db = h.database.db;
+  const owner = await buildUser(db);
+  const c = await buildCampaign(db, owner, { slug: 'doa', title: 'Day of action' });
+  const start = new Date(Date.now() + 3 * 24 * 3600_000);
+  for (let i = 0; i < 40; i++) await buildEvent(db, owner, { campaign_id: c.id, title: `Picket ${i}`, latitude: 40 + (i % 8) * 2, longitude: -5 + i, starts_at: i % 3 ? start : new Date(Date.now() - 86400_000 * 5), status: i === 5 ? 'cancelled' : 'published' });
+  const s = await serve(h.app); const b = await launchBrowser();
+  const ctx = await b.newContext({ viewport: { width: 1200, height: 800 } });
+  await ctx.route(/tile\.openstreetmap\.org/, (r) => r.abort());
+  const p = await ctx.newPage();
+  await p.goto(s.url + '/map?lat=46&lng=12&z=5'); await p.waitForSelector('html[data-map-ready]'); await p.waitForTimeout(500);
+  await p.locator('.map-marker').first().click(); await p.waitForTimeout(300);
+  await p.screenshot({ path: '/tmp/map1.png' });
+  await p.goto(s.url + '/map?campaign=doa&day=' + start.toISOString().slice(0, 10)); await p.waitForSelector('html[data-map-ready]'); await p.waitForTimeout(500);
+  await p.screenshot({ path: '/tmp/map2.png' });
+  await b.close(); await s.close(); await h.close();
+}, 60000);
