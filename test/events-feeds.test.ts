@@ -206,3 +206,15 @@ describe('lists', () => {
     expect((await request(h.app).get('/past')).headers.location).toBe('/events/past');
   });
 });
+
+describe('an anonymous visitor', () => {
+  test('reading an event page gets no session (no cookie, no session row)', async () => {
+    const owner = await buildUser(db());
+    const event = await buildEvent(db(), owner, { title: 'Sessionless picket' });
+    const before = await db()('session').count({ n: '*' }).first();
+    const page = await request(h.app).get(`/events/${event.id}-${event.slug}`);
+    expect(page.status).toBe(200);
+    expect(String(page.headers['set-cookie'] ?? '')).not.toContain('picket.sid');
+    expect(await db()('session').count({ n: '*' }).first()).toEqual(before);
+  });
+});

@@ -151,7 +151,7 @@ describe('bad input re-renders the form with one message per field and stores no
     expect(res.status).toBe(400);
     expect(res.text).toContain(message);
     expect(res.text).toContain(`id="field-${field}-error"`);
-    if (overrides.title === undefined) expect(res.text).toContain('value="Picket outside the embassy in London"');
+    if (!('title' in overrides)) expect(res.text).toContain('value="Picket outside the embassy in London"');
     expect(await db()('events').count({ n: '*' }).first()).toEqual(before);
   });
 
@@ -266,5 +266,24 @@ describe('what visitors and attendees notice', () => {
     const unknown = await submitForm(agent, '/organise/events/new', '/organise/events', picketForm({ venue_id: '99999' }));
     expect(unknown.status).toBe(400);
     expect(unknown.text).toContain('Choose a place from the list');
+  });
+});
+
+describe('in other languages', () => {
+  test.each([
+    ['fr', 'Revendications', 'Nouveau piquet'],
+    ['de', 'Forderungen', 'Neue Aktion'],
+    ['ru', 'Требования', 'Новый пикет'],
+  ])('the event page and the event form read in %s', async (lang, demands, newTitle) => {
+    const { user, agent } = await organiser();
+    const campaign = await buildCampaign(db(), user);
+    const demand = await buildDemand(db(), campaign);
+    const event = await buildEvent(db(), user, { campaign_id: campaign.id, attendance_count: 3 });
+    await db()('event_demands').insert({ event_id: event.id, demand_id: demand.id });
+    const page = await request(h.app).get(`/events/${event.id}-${event.slug}`).set('Cookie', `lang=${lang}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(demands);
+    const form = await agent.get('/organise/events/new').set('Cookie', `lang=${lang}`);
+    expect(form.text).toContain(newTitle);
   });
 });

@@ -241,6 +241,24 @@ describe('caching of the feed', () => {
     expect(after.text).not.toContain('mere@example.org');
   });
 
+  test('approving a photo, or removing a picket, changes the ETag too', async () => {
+    const db = h.database.db;
+    const [photo] = await db('submissions').insert({ event_id: ids.fiji, kind: 'photo', storage_key: 'c'.repeat(32), media_type: 'image', status: 'pending' }).returning('id');
+    const before = await request(h.app).get('/api/events.geojson');
+    await db('submissions').where({ id: photo.id }).update({ status: 'approved' }); // no updated_at: the version does not rely on it
+    const approved = await request(h.app).get('/api/events.geojson').set('If-None-Match', before.headers.etag);
+    expect(approved.status).toBe(200);
+    expect(approved.body.features.find((f: { id: number }) => f.id === ids.fiji).properties.photo).toBe(`/media/${'c'.repeat(32)}/thumb`);
+
+    const draft = await buildEvent(db, owner, { title: 'Short-lived picket' });
+    const withIt = await request(h.app).get('/api/events.geojson');
+    expect(titles(withIt.body)).toContain('Short-lived picket');
+    await db('events').where({ id: draft.id }).delete();
+    const without = await request(h.app).get('/api/events.geojson').set('If-None-Match', withIt.headers.etag);
+    expect(without.status).toBe(200);
+    expect(titles(without.body)).not.toContain('Short-lived picket');
+  });
+
   test('the feed is sent compressed to clients that accept gzip', async () => {
     const res = await request(h.app).get('/api/events.geojson').set('Accept-Encoding', 'gzip');
     expect(res.headers['content-encoding']).toBe('gzip');

@@ -8,6 +8,8 @@ import { createHarness, Harness, logIn, submitForm } from './support/harness';
 import { buildEvent, buildUser } from './support/factories';
 import { cameraPhoto, isUpright, upload } from './support/media';
 import type { SubmissionRow } from '../src/db/tables';
+import { assertNoMetadata } from '../src/lib/images';
+import { assertCleanPdf } from '../src/lib/pdf';
 
 let h: Harness;
 let organiser: Awaited<ReturnType<typeof buildUser>>;
@@ -179,6 +181,24 @@ describe('what is refused, and why', () => {
     expect(res.body.error).toContain('contains scripts');
   });
 
+  test('a PDF letter whose link launches a program', async () => {
+    const doc = await PDFDocument.create();
+    const page = doc.addPage();
+    const launch = doc.context.obj({ S: 'Launch', F: PDFString.of('calc.exe') });
+    const annot = doc.context.obj({ Type: 'Annot', Subtype: 'Link', Rect: [0, 0, 100, 100], A: launch });
+    page.node.set(PDFName.of('Annots'), doc.context.obj([doc.context.register(annot)]));
+    const res = await refusedWith({ data: Buffer.from(await doc.save()), filename: 'letter.pdf', contentType: 'application/pdf' }, 'letter');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toContain('contains scripts');
+  });
+
+  test('a damaged HEIC photo (the phone format sharp cannot decode itself) is refused as unreadable', async () => {
+    const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic'), Buffer.from([0, 0, 0, 0]), Buffer.from('mif1heic')]);
+    const res = await refusedWith({ data: Buffer.concat([ftyp, Buffer.alloc(2000, 7)]), filename: 'IMG_0001.HEIC', contentType: 'image/heic' });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toContain('could not be read');
+  });
+
   test('without JavaScript, the form comes back with the message and what was typed', async () => {
     const res = await upload(request.agent(h.app), eventId, { caption: 'Banner at the gate' }, [
       { data: Buffer.from('<html></html>'), filename: 'x.jpg', contentType: 'image/jpeg' },
@@ -263,5 +283,18 @@ describe('size limit', () => {
     expect(res.body.error).toContain('larger than the size limit');
     expect(Number((await small.database.db('submissions').count({ n: '*' }).first())?.n)).toBe(0);
     expect(await small.deps.storage.list()).toEqual([]);
+  });
+});
+
+describe('the checks after cleaning', () => {
+  test('would refuse a stored image that still had EXIF, GPS or XMP, and a PDF that still had its author', async () => {
+    await expect(assertNoMetadata(await cameraPhoto(1))).rejects.toThrow('media.errors.metadataLeft');
+    const xmp = await sharp(await cameraPhoto(1)).withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>').jpeg().toBuffer();
+    await expect(assertNoMetadata(xmp)).rejects.toThrow('media.errors.metadataLeft');
+    await expect(assertNoMetadata(await sharp(await cameraPhoto(1)).jpeg().toBuffer())).resolves.toBeUndefined();
+    const doc = await PDFDocument.create();
+    doc.addPage();
+    doc.setAuthor('Someone');
+    await expect(assertCleanPdf(Buffer.from(await doc.save()))).rejects.toThrow('media.errors.metadataLeft');
   });
 });

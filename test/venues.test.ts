@@ -54,6 +54,10 @@ describe('time zones come from coordinates, offline', () => {
     const [zurich] = searchCities('zurich');
     expect(zurich.name).toBe('Zürich');
     expect(searchCities('london', { country: 'CA' })[0]).toMatchObject({ name: 'London', country: 'CA', timezone: 'America/Toronto' });
+    // Names that merely contain the query come after those that start with it.
+    const fominsk = searchCities('fominsk', { limit: 5 }).map((c) => c.name);
+    expect(fominsk).toContain('Naro-Fominsk');
+    expect(searchCities('minsk', { limit: 3 }).map((c) => c.name)).toEqual(['Minsk', 'Mińsk Mazowiecki', 'Naro-Fominsk']);
   });
 
   test('the event form can search cities over JSON; bad queries are a 400', async () => {
@@ -192,7 +196,7 @@ describe('importing places from a CSV file', () => {
       env: { ...process.env, DATABASE_URL: h.database.url, DATA_DIR: dir, LOG_LEVEL: 'silent', NODE_ENV: 'test' },
     });
     expect(stdout).toContain('1 place(s) imported or updated, 1 row(s) skipped.');
-    expect(stdout).toContain('line 3: longitude: errors.longitudeRange');
+    expect(stdout).toContain('line 3: longitude: Longitude must be a number between -180 and 180');
     expect((await h.database.db('venues').where({ city: 'Warsaw' }).first()).timezone).toBe('Europe/Warsaw');
   });
 });

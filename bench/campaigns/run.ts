@@ -59,6 +59,8 @@ function peakRssMb(pid: number): number {
   return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
 }
 
+let serverPid = 0;
+
 async function measure(url: string, label: string) {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: { 'accept-encoding': 'gzip' } });
   return {
@@ -68,6 +70,7 @@ async function measure(url: string, label: string) {
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    peakRssMb: peakRssMb(serverPid),
   };
 }
 
@@ -89,6 +92,7 @@ async function main() {
       LOG_LEVEL: 'warn', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-42', WORKER: 'false',
     },
   });
+  serverPid = server.pid!;
   const url = `http://127.0.0.1:${port}`;
   const db = createDb(dbUrl, 2);
   const rows = [];
@@ -98,6 +102,7 @@ async function main() {
     const campaign = await db('campaigns').where({ id: ctx.campaigns.belarus }).first();
     const page = `${url}/campaigns/${campaign.slug}`;
     const seeded = await db('events').where({ campaign_id: campaign.id }).count({ n: '*' }).first();
+    console.log(`server RSS after start and seed: ${peakRssMb(serverPid)} MB`);
     rows.push(await measure(page, `campaign page, seeded demo (${seeded!.n} pickets)`));
     rows.push(await measure(`${page}.ics`, 'campaign .ics, seeded demo'));
 
@@ -118,10 +123,8 @@ async function main() {
     await db('event_demands').insert(inserted.flatMap((e) => demands.slice(0, 2).map((d) => ({ event_id: e.id, demand_id: d.id }))));
     rows.push(await measure(page, 'campaign page, +1,000 pickets'));
     rows.push(await measure(`${page}.ics`, 'campaign .ics, +1,000 pickets'));
-    const peak = peakRssMb(server.pid!);
     console.log(`\n${new Date().toISOString()} · ${os.cpus().length} cores (${os.cpus()[0]?.model}) · ${CONNECTIONS} connections · ${SECONDS} s each`);
     console.table(rows);
-    console.log(`server peak RSS: ${peak} MB`);
   } finally {
     await db.destroy();
     server.kill('SIGTERM');

@@ -54,16 +54,24 @@ async function waitFor(url: string, ms = 60_000) {
   }
 }
 
-/** Peak resident memory of a process so far, in MB (Linux). */
-function peakRssMb(pid: number): number {
+/** Resident memory of a process in MB (Linux): VmHWM is the peak so far, VmRSS the current. */
+function rssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  return Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024);
 }
 
-async function hit(url: string, label: string) {
+/** CPU time (user + system) the process has used so far, in ms (Linux; 100 ticks a second). */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function hit(url: string, label: string, pid: number) {
   // Warm up (view cache, JIT, connection pool) before measuring.
   await autocannon({ url, connections: CONNECTIONS, duration: 2 });
+  const cpuBefore = cpuMs(pid);
   const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
+  const served = r['2xx'] + r.non2xx;
   return {
     target: label,
     status: `${r['2xx']} ok / ${r.non2xx} other`,
@@ -71,6 +79,8 @@ async function hit(url: string, label: string) {
     p50ms: r.latency.p50,
     p99ms: r.latency.p99,
     errors: r.errors + r.timeouts,
+    // Independent of what else runs on the machine: the server's own CPU time per request.
+    serverCpuMsPerReq: served ? Number(((cpuMs(pid) - cpuBefore) / served).toFixed(2)) : null,
   };
 }
 
@@ -117,6 +127,7 @@ async function main() {
   const results: Record<string, unknown>[] = [];
   try {
     await waitFor(`${url}/healthz`);
+    const idleRssMb = rssMb(server.pid!, 'VmRSS');
     const event = await db('events').where({ status: 'published' }).orderBy('starts_at', 'desc').first();
     const campaign = await db('campaigns').orderBy('id').first();
     const targets = (phase: string) => [
@@ -124,14 +135,18 @@ async function main() {
       [`${url}/campaigns/${campaign?.slug ?? 'none'}`, `${phase}: campaign page`],
       [`${url}/api/events`, `${phase}: GET /api/events`],
     ] as const;
-    for (const [target, label] of targets('seeded demo')) results.push(await hit(target, label));
+    // VmHWM only grows: read after each target, it shows which page pushed the peak up.
+    const measure = async (target: string, label: string) => results.push({ ...(await hit(target, label, server.pid!)), peakRssSoFarMb: rssMb(server.pid!) });
+    for (const [target, label] of targets('seeded demo')) await measure(target, label);
     await addPickets(db, 1000, ctx.users.organiser1.id, campaign?.id ?? null);
-    for (const [target, label] of targets('+1,000 pickets')) results.push(await hit(target, label));
+    for (const [target, label] of targets('+1,000 pickets')) await measure(target, label);
     const report = {
       date: new Date().toISOString(),
       machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`,
       connections: CONNECTIONS, secondsPerTarget: SECONDS,
-      serverPeakRssMb: peakRssMb(server.pid!),
+      serverIdleRssMb: idleRssMb,
+      serverPeakRssMb: rssMb(server.pid!),
+      loadAverage: os.loadavg().map((l) => l.toFixed(1)).join(' '),
       results,
     };
     console.table(results);

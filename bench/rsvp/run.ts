@@ -51,16 +51,28 @@ async function waitFor(url: string, ms = 60_000) {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 Hz)
+  } catch {
+    return 0; // gone, or not Linux
+  }
+}
+
 async function main() {
-  const base = process.env.TEST_DATABASE_URL;
-  if (!base) throw new Error('set TEST_DATABASE_URL (a PostgreSQL server where the bench may create a database)');
+  const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (!base) throw new Error('set BENCH_DATABASE_URL or TEST_DATABASE_URL (a PostgreSQL server where the bench may create a database)');
   const dbName = 'picket_bench_rsvp';
   await admin(base, `drop database if exists ${dbName} with (force)`);
   await admin(base, `create database ${dbName}`);
   const dbUrl = withDatabase(base, dbName);
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-bench-'));
-  const server = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'src/server.ts'], {
+  // BENCH_PROFILE=dir writes a CPU profile of the server there, to see where the time goes.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const server = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server.ts'], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
@@ -75,11 +87,13 @@ async function main() {
     await waitFor(`${url}/healthz`);
     const [user] = await db('users').insert({ email: 'bench@picket.test', name: 'Bench', password_hash: 'x', role: 'organiser' }).returning('*');
     const startsAt = new Date(Date.now() + 7 * 86400_000);
-    const [event] = await db('events').insert({
-      owner_id: user.id, title: 'Bench picket', slug: 'bench-picket', city: 'London', country: 'GB', latitude: 51.5, longitude: -0.19,
+    const newEvent = async (title: string) => (await db('events').insert({
+      owner_id: user.id, title, slug: 'bench-picket', city: 'London', country: 'GB', latitude: 51.5, longitude: -0.19,
       timezone: 'Europe/London', starts_at: startsAt, ends_at: new Date(startsAt.getTime() + 7200_000), status: 'published',
       published_at: new Date(), capacity: CAPACITY, waitlist_enabled: true,
-    }).returning('*');
+    }).returning('*'))[0];
+    const warmup = await newEvent('Warm-up picket');
+    const event = await newEvent('Bench picket');
 
     // One anonymous CSRF token and its cookie, reused by every request (it is bound to the cookie).
     const form = await fetch(`${url}/events/${event.id}/rsvp`);
@@ -87,20 +101,32 @@ async function main() {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
 
     let n = 0;
-    const result = await autocannon({
+    const burst = (eventId: number, amount: number) => autocannon({
       url,
       connections: CONNECTIONS,
-      amount: REQUESTS,
+      amount,
       requests: [{
         method: 'POST',
-        path: `/events/${event.id}/rsvp`,
+        path: `/events/${eventId}/rsvp`,
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
         setupRequest: (req) => {
-          n += 1;
+          n += 1; // a new e-mail for every request: each one is a new RSVP
           return { ...req, body: new URLSearchParams({ _csrf: csrf, name: `Bench ${n}`, email: `bench${n}@picket.test`, role: 'attendee' }).toString() };
         },
       }],
     });
+    await burst(warmup.id, 500); // JIT, pools and template caches warm, as on a running server
+    const loadBefore = Number(os.loadavg()[0].toFixed(1));
+    // CPU used by the server, the database backends of this database and the load generator: less
+    // skewed by other work on the machine than wall-clock figures.
+    const backends = async () => (await db.raw('select pid from pg_stat_activity where datname = ? and pid <> pg_backend_pid()', [dbName])).rows.map((r: { pid: number }) => r.pid) as number[];
+    const pids = await backends();
+    const cpuBefore = { server: cpuSeconds(server.pid!), db: pids.map(cpuSeconds), bench: process.cpuUsage() };
+    const result = await burst(event.id, REQUESTS);
+    const serverCpu = cpuSeconds(server.pid!) - cpuBefore.server;
+    const dbCpu = pids.reduce((sum, pid, i) => sum + cpuSeconds(pid) - cpuBefore.db[i], 0);
+    const benchUsage = process.cpuUsage(cpuBefore.bench);
+    const benchCpu = (benchUsage.user + benchUsage.system) / 1e6;
 
     const counts = Object.fromEntries(
       (await db('rsvps').where({ event_id: event.id }).select('status').count<{ status: string; n: number }[]>({ n: '*' }).groupBy('status')).map((r) => [r.status, Number(r.n)]),
@@ -110,11 +136,19 @@ async function main() {
     const report = {
       date: new Date().toISOString(),
       machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`,
+      // Other work on the machine skews the figures: the 1-minute load average says how much.
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: Number(os.loadavg()[0].toFixed(1)),
       requests: REQUESTS, connections: CONNECTIONS, capacity: CAPACITY,
       rsvpsPerSecond: Math.round(ok / seconds),
       latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
       non3xx: result.non2xx - ok + result['2xx'], errors: result.errors, timeouts: result.timeouts,
       stored: counts,
+      cpuMsPerRsvp: {
+        server: Number(((serverCpu * 1000) / result['3xx']).toFixed(2)),
+        database: Number(((dbCpu * 1000) / result['3xx']).toFixed(2)),
+        loadGenerator: Number(((benchCpu * 1000) / result['3xx']).toFixed(2)),
+      },
       neverOverCapacity: (counts.going ?? 0) <= CAPACITY,
       everyRsvpStored: (counts.going ?? 0) + (counts.waitlisted ?? 0) === ok,
     };

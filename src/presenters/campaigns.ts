@@ -1,10 +1,11 @@
 // What of a campaign, its demands, prisoners and pickets the public campaign page may show.
 // Owners, e-mail addresses and draft pickets never appear here.
-import type { CampaignRow, DemandRow, EventRow, PrisonerRow } from '../db/tables';
+import type { CampaignRow, DemandRow, PrisonerRow } from '../db/tables';
 import { renderMarkdown } from '../lib/markdown';
 import { countryName } from '../lib/places';
 import { IANAZone } from 'luxon';
-import { formatDate, zoneCity } from '../lib/time';
+import { formatDate } from '../lib/time';
+import type { CampaignEventSummary } from '../queries/campaigns';
 import { eventPath, publicPlace } from './events';
 
 export function presentCampaign(campaign: CampaignRow, locale: string) {
@@ -73,7 +74,7 @@ function offsetLabel(instant: Date, zone: string): string {
 }
 
 /** One picket of the campaign: where, when (in its own zone and as a UTC instant), status. */
-export function presentCampaignEvent(event: EventRow, locale: string, now: Date) {
+export function presentCampaignEvent(event: CampaignEventSummary, locale: string, now: Date) {
   const place = publicPlace(event);
   return {
     id: event.id,
@@ -87,7 +88,6 @@ export function presentCampaignEvent(event: EventRow, locale: string, now: Date)
     countryName: countryName(place.country, locale),
     place: place.label,
     timezone: event.timezone,
-    zoneCity: zoneCity(event.timezone),
     offset: offsetLabel(event.starts_at, event.timezone),
     localStart: formatIn(event.starts_at, event.timezone, locale, 'long'),
     // The board's compact form, the same as public/js/local-time.js writes for the viewer's time.

@@ -99,7 +99,6 @@ export interface MapListItem {
   timezone: string;
   city: string;
   country: string;
-  going: number;
 }
 
 export function mapListItem(row: MapPointRow, now: Date): MapListItem {
@@ -114,6 +113,5 @@ export function mapListItem(row: MapPointRow, now: Date): MapListItem {
     timezone: row.timezone,
     city: row.city,
     country: row.country,
-    going: row.going,
   };
 }

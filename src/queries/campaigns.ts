@@ -115,6 +115,20 @@ export function publicCampaignEvents(db: Knex, campaignId: number): Promise<Even
     .orderBy([{ column: 'starts_at' }, { column: 'id' }]);
 }
 
+export type CampaignEventSummary = Pick<EventRow,
+  'id' | 'slug' | 'title' | 'kind' | 'status' | 'action_status' | 'address' | 'city' | 'country' | 'latitude' | 'longitude'
+  | 'meeting_point' | 'meeting_point_private' | 'timezone' | 'starts_at' | 'ends_at'>;
+
+/** The same pickets with only what the campaign page lists (no descriptions: a campaign may have a thousand). */
+export function publicCampaignEventSummaries(db: Knex, campaignId: number): Promise<CampaignEventSummary[]> {
+  return db('events')
+    .where({ campaign_id: campaignId })
+    .whereIn('status', PUBLIC_EVENT_STATUSES)
+    .orderBy([{ column: 'starts_at' }, { column: 'id' }])
+    .select('id', 'slug', 'title', 'kind', 'status', 'action_status', 'address', 'city', 'country', 'latitude', 'longitude',
+      'meeting_point', 'meeting_point_private', 'timezone', 'starts_at', 'ends_at');
+}
+
 /** Changes whenever a public picket of the campaign is added, removed or edited: keys the feed cache. */
 export async function publicEventsStamp(db: Knex, campaignId: number): Promise<string> {
   const row = await db('events')

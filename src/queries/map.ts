@@ -93,38 +93,58 @@ function applyFilters(q: Knex.QueryBuilder, f: MapFilters): Knex.QueryBuilder {
   return q;
 }
 
-/** The public points matching the filters, earliest first. */
+/** The public points matching the filters, earliest first, with what came back from each. */
 export async function mapPoints(db: Knex, filters: MapFilters): Promise<MapPointRow[]> {
-  const rows: MapPointRow[] = await mapPointsQuery(db, filters);
+  const points: MapPointRow[] = await mapPointsQuery(db, filters);
+  if (!points.length) return points;
+  // The extras are looked up for all the points at once, then joined here: one plain query each,
+  // fast and predictable whether the filters keep ten points or ten thousand.
+  const ids = points.map((p) => p.id);
+  const [links, texts, going, media] = await Promise.all([
+    // Pairs and texts apart: a campaign's pickets share their demands, so each text comes once.
+    db('event_demands').whereRaw('event_id = any(?::int[])', [ids]).select('event_id', 'demand_id'),
+    db('demands').whereIn('id', db('event_demands').select('demand_id').whereRaw('event_id = any(?::int[])', [ids]))
+      .orderBy([{ column: 'position' }, { column: 'id' }]).select('id', 'text'),
+    // Counts only: no name or address of anyone going ever reaches the map.
+    db('rsvps').whereRaw('event_id = any(?::int[])', [ids]).where('status', 'going')
+      .groupBy('event_id').select('event_id', db.raw('count(*)::int as n')),
+    // Approved media only; the hand-in is the letter's best news: handed in, refused, posted, e-mailed.
+    db('submissions').whereRaw('event_id = any(?::int[])', [ids]).where('status', 'approved').groupBy('event_id').select(
+      'event_id',
+      db.raw(`(array_agg(storage_key order by created_at, id) filter (where kind = 'photo' and media_type = 'image'
+        and storage_key is not null))[1] as photo_key`),
+      db.raw(`(count(*) filter (where kind = 'photo' and storage_key is not null))::int as photo_count`),
+      db.raw(`(array_agg(handin_status order by array_position(array['delivered', 'refused', 'posted', 'emailed'], handin_status), id)
+        filter (where kind = 'letter' and handin_status is not null))[1] as hand_in`),
+    ),
+  ]);
+  const rank = new Map<number, number>(texts.map((d: { id: number }, i: number) => [d.id, i]));
+  const demandsOf = new Map<number, number[]>();
+  for (const { event_id, demand_id } of links as { event_id: number; demand_id: number }[]) {
+    const list = demandsOf.get(event_id);
+    if (list) list.push(demand_id);
+    else demandsOf.set(event_id, [demand_id]);
+  }
+  const goingOf = new Map<number, number>(going.map((r: { event_id: number; n: number }) => [r.event_id, r.n]));
+  const mediaOf = new Map<number, { photo_key: string | null; photo_count: number; hand_in: HandIn | null }>(
+    media.map((r: { event_id: number; photo_key: string | null; photo_count: number; hand_in: HandIn | null }) => [r.event_id, r]),
+  );
+  for (const p of points) {
+    const m = mediaOf.get(p.id);
+    p.demands = (demandsOf.get(p.id) ?? []).sort((a, b) => rank.get(a)! - rank.get(b)!).map((id) => texts[rank.get(id)!].text);
+    p.going = goingOf.get(p.id) ?? 0;
+    p.photo_key = m?.photo_key ?? null;
+    p.photo_count = m?.photo_count ?? 0;
+    p.hand_in = m?.hand_in ?? null;
+  }
   // Sorted here rather than in SQL, where the sort would carry every wide row.
-  return rows.sort((a, b) => a.starts_ms - b.starts_ms || a.id - b.id);
+  return points.sort((a, b) => a.starts_ms - b.starts_ms || a.id - b.id);
 }
 
+/** The points themselves: public fields only, private meeting points already rounded. */
 export function mapPointsQuery(db: Knex, filters: MapFilters): Knex.QueryBuilder {
   const q = db({ e: 'events' })
     .leftJoin({ c: 'campaigns' }, 'c.id', 'e.campaign_id')
-    // One pass over all demands of all events: cheaper than a lookup per point for thousands.
-    .leftJoin(
-      db('event_demands as ed').join('demands as d', 'd.id', 'ed.demand_id').groupBy('ed.event_id')
-        .select('ed.event_id', db.raw('json_agg(d.text order by d.position, d.id) as demands')).as('dm'),
-      'dm.event_id', 'e.id',
-    )
-    .leftJoin(
-      db('rsvps').where('status', 'going').groupBy('event_id').select('event_id', db.raw('count(*) as going')).as('rv'),
-      'rv.event_id', 'e.id',
-    )
-    .leftJoin(
-      db('submissions').where('status', 'approved').groupBy('event_id').select(
-        'event_id',
-        db.raw(`(array_agg(storage_key order by created_at, id) filter (where kind = 'photo' and media_type = 'image'
-          and storage_key is not null))[1] as photo_key`),
-        db.raw(`count(*) filter (where kind = 'photo' and storage_key is not null) as photo_count`),
-        // The letter's best news first: handed in, then refused, posted, e-mailed.
-        db.raw(`(array_agg(handin_status order by array_position(array['delivered', 'refused', 'posted', 'emailed'], handin_status), id)
-          filter (where kind = 'letter' and handin_status is not null))[1] as hand_in`),
-      ).as('sm'),
-      'sm.event_id', 'e.id',
-    )
     .select(
       'e.id', 'e.slug', 'e.title', 'e.kind', 'e.status', 'e.action_status', 'e.timezone', 'e.city', 'e.country',
       db.raw('extract(epoch from e.starts_at)::float8 * 1000 as starts_ms'),
@@ -135,31 +155,33 @@ export function mapPointsQuery(db: Knex, filters: MapFilters): Knex.QueryBuilder
       db.raw(`${PUBLIC_LAT} as latitude`),
       db.raw('e.meeting_point_private as approximate'),
       'c.slug as campaign_slug', 'c.title as campaign_title',
-      db.raw(`coalesce(dm.demands, '[]') as demands`),
-      // Counts and approved media only: no name or address of anyone ever reaches the map.
-      db.raw('coalesce(rv.going, 0)::int as going'),
-      'sm.photo_key',
-      db.raw('coalesce(sm.photo_count, 0)::int as photo_count'),
-      'sm.hand_in',
     );
   return applyFilters(q, filters);
 }
 
+/** For the list under the map: the soonest upcoming and the latest past points, the count, the zones. */
+export async function mapList(db: Knex, filters: MapFilters, limit: number) {
+  const base = () => mapPointsQuery(db, filters);
+  const [upcoming, past, total, zones] = await Promise.all([
+    base().where('e.ends_at', '>', filters.now).orderBy([{ column: 'e.starts_at' }, { column: 'e.id' }]).limit(limit),
+    base().where('e.ends_at', '<=', filters.now).orderBy([{ column: 'e.starts_at', order: 'desc' }, { column: 'e.id', order: 'desc' }]).limit(limit),
+    applyFilters(db({ e: 'events' }).leftJoin({ c: 'campaigns' }, 'c.id', 'e.campaign_id').count({ n: '*' }), filters).first(),
+    applyFilters(db({ e: 'events' }).leftJoin({ c: 'campaigns' }, 'c.id', 'e.campaign_id').distinct('e.timezone'), filters),
+  ]);
+  return {
+    rows: [...upcoming, ...past].slice(0, limit) as MapPointRow[],
+    total: Number((total as { n: number }).n),
+    zones: (zones as { timezone: string }[]).map((z) => z.timezone),
+  };
+}
+
 /**
- * A stamp of everything the map shows: it changes when an event, a demand, a campaign, an RSVP
- * or a submission is added, changed or removed. One query; the route derives the ETag from it.
+ * A stamp of everything the map shows: triggers (migration map_version) count every write to
+ * events, demands, campaigns, RSVPs and submissions. One read of 64 small rows.
  */
 export async function mapVersion(db: Knex): Promise<string> {
-  const parts = [
-    `(select coalesce(max(updated_at)::text, '') || ':' || count(*) from events)`,
-    `(select count(*) || ':' || coalesce(sum(hashtext(event_id || ':' || demand_id)::bigint), 0) from event_demands)`,
-    `(select coalesce(max(updated_at)::text, '') || ':' || count(*) from demands)`,
-    `(select coalesce(max(updated_at)::text, '') || ':' || count(*) from campaigns)`,
-    `(select coalesce(max(updated_at)::text, '') || ':' || count(*) from rsvps)`,
-    `(select coalesce(max(updated_at)::text, '') || ':' || count(*) from submissions)`,
-  ];
-  const result = await db.raw(`select concat_ws('|', ${parts.join(', ')}) as version`);
-  return (result.rows[0] as { version: string }).version;
+  const row = await db('map_version').sum({ version: 'version' }).first();
+  return String((row as { version: number | string }).version);
 }
 
 /** Campaigns with at least one public picket, for the campaign filter. */

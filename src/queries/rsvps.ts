@@ -15,58 +15,22 @@ export async function lockEvent(trx: Knex.Transaction, id: number): Promise<Even
   return rows[0];
 }
 
+export type SubmitOutcome = 'inserted' | 'existing' | 'missing' | 'draft' | 'cancelled' | 'past' | 'email_required' | 'full';
+
 /**
- * lockEvent for a new RSVP, which also lets this transaction's commit return before its WAL
- * record reaches the disk. The lock is held until commit, so with a synchronous commit every RSVP
- * to a popular picket would wait for the previous one's disk flush (~1-5 ms: at most a few hundred
- * RSVPs per second). Asynchronous commit keeps PostgreSQL consistent: a database crash can only
- * lose the last fraction of a second of RSVPs, each whole with its queued e-mail (never half, and
- * never over capacity, as the WAL keeps their order). Used for RSVP submissions only.
+ * A new RSVP in one statement (and one transaction) through the rsvp_submit function of the
+ * migration: it locks the event row, decides going or waitlisted, inserts and queues the
+ * confirmation. `db` must not be inside a transaction the caller keeps open (the lock would stay).
  */
-export async function lockEventForRsvp(trx: Knex.Transaction, id: number): Promise<EventRow | undefined> {
-  const { rows } = await trx.raw<{ rows: (EventRow & { _sync: string })[] }>(
-    "select e.*, set_config('synchronous_commit', 'off', true) as _sync from events e where e.id = ? for update of e",
-    [id],
+export async function submit(
+  db: Knex,
+  row: Pick<RsvpRow, 'event_id' | 'name' | 'email' | 'note' | 'role' | 'locale' | 'token'> & { now: Date },
+): Promise<{ outcome: SubmitOutcome; rsvpId: number | null; status: RsvpStatus | null }> {
+  const { rows } = await db.raw<{ rows: { outcome: SubmitOutcome; rsvp_id: number | null; rsvp_status: RsvpStatus | null }[] }>(
+    'select * from rsvp_submit(?, ?, ?, ?, ?, ?, ?, ?)',
+    [row.event_id, row.name, row.email, row.note, row.role, row.locale, row.token, row.now],
   );
-  if (!rows[0]) return undefined;
-  const { _sync, ...event } = rows[0];
-  return event as EventRow;
-}
-
-/** Going count and the existing RSVP with this e-mail (if any), in one round trip. */
-export async function capacityState(
-  trx: Knex.Transaction,
-  eventId: number,
-  email: string | null,
-): Promise<{ going: number; existing: RsvpRow | undefined }> {
-  const { rows } = await trx.raw<{ rows: (RsvpRow & { going_count: number })[] }>(
-    `select r.*, (select count(*) from rsvps where event_id = ? and status = 'going')::int as going_count
-       from (select 1) one
-       left join rsvps r on r.event_id = ? and ?::text is not null and lower(r.email) = lower(?::text)`,
-    [eventId, eventId, email, email],
-  );
-  const { going_count: going, ...rest } = rows[0];
-  return { going, existing: rest.id ? (rest as RsvpRow) : undefined };
-}
-
-/** Inserts an RSVP and, when it has an e-mail, queues its confirmation: one round trip under the lock. */
-export async function insertWithConfirmation(
-  trx: Knex.Transaction,
-  row: Pick<RsvpRow, 'event_id' | 'name' | 'email' | 'note' | 'role' | 'status' | 'locale' | 'token'> & { now: Date },
-): Promise<RsvpRow> {
-  const { now, ...values } = row;
-  const insert = trx<RsvpRow>('rsvps').insert({ ...values, status_at: now, created_at: now, updated_at: now }).returning('*').toSQL();
-  const { rows } = await trx.raw<{ rows: (RsvpRow & { _job: unknown })[] }>(
-    `with inserted as (${insert.sql})
-     select inserted.*,
-            case when inserted.email is not null then
-              (select 1 from graphile_worker.add_job('rsvp_mail', json_build_object('rsvpId', inserted.id, 'kind', 'confirmation'), max_attempts => 25))
-            end as _job
-       from inserted`,
-    [...insert.bindings] as Knex.RawBinding[],
-  );
-  const { _job, ...inserted } = rows[0];
-  return inserted as RsvpRow;
+  return { outcome: rows[0].outcome, rsvpId: rows[0].rsvp_id, status: rows[0].rsvp_status };
 }
 
 export async function update(

@@ -49,6 +49,8 @@ const prisonerForm = z.object({
     z.array(z.coerce.number({ message: 'errors.invalid' }).int('errors.invalid'))),
 });
 
+const CSS = '<link rel="stylesheet" href="/public/css/campaigns.css">';
+
 /** Runs a service call; its field errors (a taken slug, an unknown prisoner) come back like parse errors. */
 async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; errors: FieldErrors }> {
   try {
@@ -75,7 +77,7 @@ export function campaignsRouter(deps: AppDeps): Router {
   router.use('/organise/campaigns', requireUser);
 
   router.get('/organise/campaigns', async (req, res) => {
-    res.page('campaign-list', { title: req.t('campaigns.organise.title'), campaigns: await service.campaignsOf(deps, req.user!) });
+    res.page('campaign-list', { title: req.t('campaigns.organise.title'), campaigns: await service.campaignsOf(deps, req.user!), head: CSS });
   });
 
   const editPage = async (req: Request, res: Response, status: number, campaign: CampaignRow | null, values: object, errors: FieldErrors) => {
@@ -85,7 +87,7 @@ export function campaignsRouter(deps: AppDeps): Router {
     res.status(status).page('campaign-edit', {
       title: req.t(campaign ? 'campaigns.edit.title' : 'campaigns.edit.newTitle'),
       campaign, demands: extra.demands, prisoners: extra.prisoners, values, errors,
-      countries: countryOptions(req.locale),
+      countries: countryOptions(req.locale), head: CSS,
     });
   };
 
@@ -121,7 +123,7 @@ export function campaignsRouter(deps: AppDeps): Router {
     const { campaign, prisoners } = await service.campaignWorkspace(deps, req.user!, id(req.params.id));
     res.status(status).page('campaign-demand', {
       title: req.t(demand ? 'campaigns.demand.editTitle' : 'campaigns.demand.newTitle'),
-      campaign, demand, prisoners, values, errors,
+      campaign, demand, prisoners, values, errors, head: CSS,
     });
   };
 
@@ -163,7 +165,7 @@ export function campaignsRouter(deps: AppDeps): Router {
     const { campaign, demands } = await service.campaignWorkspace(deps, req.user!, id(req.params.id));
     res.status(status).page('campaign-prisoner', {
       title: req.t(prisoner ? 'campaigns.prisoner.editTitle' : 'campaigns.prisoner.newTitle'),
-      campaign, prisoner, demands, values, errors,
+      campaign, prisoner, demands, values, errors, head: CSS,
     });
   };
 
@@ -224,8 +226,7 @@ export function campaignsRouter(deps: AppDeps): Router {
       board: dayOfActionBoard(events),
       countries: groupByCountry(events),
       scripts: ['/public/js/local-time.js'],
-      head: '<link rel="stylesheet" href="/public/css/campaigns.css">'
-        + `<link rel="alternate" type="text/calendar" href="/campaigns/${encodeURIComponent(data.campaign.slug)}.ics">`,
+      head: CSS + `<link rel="alternate" type="text/calendar" href="/campaigns/${encodeURIComponent(data.campaign.slug)}.ics">`,
     });
   });
 

@@ -35,6 +35,20 @@ const apiQuery = z.object({
   per_page: z.coerce.number({ message: 'events.errors.badPerPage' }).int('events.errors.badPerPage').min(1, 'events.errors.badPerPage').max(100, 'events.errors.badPerPage').default(20),
 });
 
+// Rendering and sanitising Markdown costs more than the rest of the page, and the same description
+// is shown again and again on a day of action: keep the results for short texts (bounded memory).
+const descriptions = new Map<string, string>();
+function descriptionHtml(text: string): string {
+  if (text.length > 4000) return renderMarkdown(text);
+  let html = descriptions.get(text);
+  if (html === undefined) {
+    html = renderMarkdown(text);
+    if (descriptions.size >= 1000) descriptions.delete(descriptions.keys().next().value!);
+    descriptions.set(text, html);
+  }
+  return html;
+}
+
 const single = (query: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
 
@@ -73,7 +87,7 @@ export function eventsRouter(deps: AppDeps): Router {
       title: page.event.title,
       ...page,
       place: publicPlace(page.event),
-      descriptionHtml: renderMarkdown(page.event.description),
+      descriptionHtml: descriptionHtml(page.event.description),
       canonical,
       head: '<link rel="stylesheet" href="/vendor/leaflet/leaflet.css">',
       scripts: ['/vendor/leaflet/leaflet.js', '/public/js/event-map.js', '/public/js/local-time.js'],

@@ -62,11 +62,12 @@ export function rsvpsRouter(deps: AppDeps): Router {
   });
 
   router.post('/events/:id/rsvp', limiter, async (req, res) => {
-    const event = await rsvps.publicEvent(deps, eventIdParam(req.params.id));
+    const eventId = eventIdParam(req.params.id);
     const values = { name: req.body?.name ?? '', email: req.body?.email ?? '', role: req.body?.role ?? 'attendee', note: req.body?.note ?? '' };
     const parsed = parse(rsvpForm, req.body ?? {});
-    if (!parsed.ok) return formPage(req, res, 400, event, values, parsed.errors);
-    const result = await rsvps.submitRsvp(deps, event.id, { ...parsed.data, locale: req.locale });
+    if (!parsed.ok) return formPage(req, res, 400, await rsvps.publicEvent(deps, eventId), values, parsed.errors);
+    // The service locks and checks the event itself: no extra query on the busy path.
+    const result = await rsvps.submitRsvp(deps, eventId, { ...parsed.data, locale: req.locale });
     if (!result.ok) return formPage(req, res, result.errors._form === 'rsvps.closed.full' ? 409 : 400, result.event, values, result.errors);
     const { rsvp } = result;
     if (!rsvp.email) {
@@ -75,7 +76,7 @@ export function rsvpsRouter(deps: AppDeps): Router {
       return res.redirect(303, `/rsvp/${rsvp.token}`);
     }
     res.flash('success', rsvp.status === 'going' ? 'rsvps.done.going' : 'rsvps.done.waitlisted');
-    res.redirect(303, `/events/${event.id}/rsvp/done`);
+    res.redirect(303, `/events/${result.eventId}/rsvp/done`);
   });
 
   router.get('/events/:id/rsvp/done', async (req, res) => {

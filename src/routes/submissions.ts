@@ -13,6 +13,31 @@ import { mediaRouter } from './media';
 import { moderationRouter } from './moderation';
 
 const MAX_FILES = 20;
+/** Uploads read and processed at once; the others wait unread (TCP holds their bytes), which bounds memory. */
+const UPLOAD_SLOTS = 2;
+
+/** Lets `n` requests through at a time; a slot frees when the response ends or the client leaves. */
+export function fewAtATime(n: number): RequestHandler {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return (req, res, next) => {
+    const start = () => {
+      active++;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        active--;
+        waiting.shift()?.();
+      };
+      res.once('finish', release);
+      res.once('close', release);
+      next();
+    };
+    if (active < n) start();
+    else waiting.push(start);
+  };
+}
 
 const uploadForm = z.object({
   kind: z.enum(['photo', 'letter'], { message: 'errors.invalid' }),
@@ -23,7 +48,7 @@ const uploadForm = z.object({
 });
 
 /** Parses multipart into memory (nothing touches the disk before it is checked), then checks CSRF. */
-export function multipartWithCsrf(deps: AppDeps, field: string, maxCount: number): RequestHandler[] {
+export function multipartWithCsrf(deps: AppDeps, field: string, maxCount: number, slots = fewAtATime(UPLOAD_SLOTS)): RequestHandler[] {
   const upload = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: deps.config.UPLOAD_MAX_MB * 1024 * 1024, files: maxCount, fields: 20, fieldSize: 100_000 },
@@ -40,7 +65,7 @@ export function multipartWithCsrf(deps: AppDeps, field: string, maxCount: number
   // app.locals.csrf.protect would skip multipart too (that is how the global check lets it through).
   const csrf: RequestHandler = (req, _res, next) =>
     next(req.app.locals.csrf.validate(req) ? undefined : new HttpError(403, 'errors.csrf'));
-  return [parseBody, csrf];
+  return [slots, parseBody, csrf];
 }
 
 function wantsJson(req: Request): boolean {

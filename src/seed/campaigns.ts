@@ -28,11 +28,11 @@ const CAMPAIGN = {
   slug: 'free-belarus-political-prisoners',
   title: 'Free the political prisoners of Belarus',
   description: [
-    'Since the stolen election of August 2020, more than **a thousand people** have been jailed in Belarus',
-    'for their words, their votes and their strikes. Human rights defenders count them one by one.',
+    'Since the stolen election of August 2020, more than **a thousand people** have been jailed in Belarus ' +
+      'for their words, their votes and their strikes. Human rights defenders count them one by one.',
     '',
-    'On the day of action we stand outside the embassies of Belarus around the world, read their names',
-    'and hand in a letter asking for their release.',
+    'On the day of action we stand outside the embassies of Belarus around the world, read their names ' +
+      'and hand in a letter asking for their release.',
     '',
     '- Write to a prisoner: letters break the isolation.',
     '- Bring a sign with a name and a photo.',

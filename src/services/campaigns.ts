@@ -142,7 +142,7 @@ export interface PrisonerForm {
   demand_ids: number[];
 }
 
-async function savePrisonerLinks(deps: Deps, campaignId: number, prisonerId: number, demandIds: number[], trx: AppDeps['db']) {
+async function savePrisonerLinks(trx: AppDeps['db'], campaignId: number, prisonerId: number, demandIds: number[]) {
   const own = new Set((await campaigns.listDemands(trx, campaignId)).map((d) => d.id));
   if (demandIds.some((id) => !own.has(id))) throw new BadRequest({ demand_ids: 'errors.invalid' });
   await campaigns.linkDemands(trx, campaignId, prisonerId, demandIds);
@@ -153,7 +153,7 @@ export async function addPrisoner(deps: Deps, user: Actor, campaignId: number, f
   const { demand_ids: demandIds, ...fields } = form;
   return deps.db.transaction(async (trx) => {
     const prisoner = await campaigns.insertPrisoner(trx, campaign.id, fields);
-    await savePrisonerLinks(deps, campaign.id, prisoner.id, demandIds, trx);
+    await savePrisonerLinks(trx, campaign.id, prisoner.id, demandIds);
     return prisoner;
   });
 }
@@ -170,7 +170,7 @@ export async function changePrisoner(deps: Deps, user: Actor, campaignId: number
   const { demand_ids: demandIds, ...fields } = form;
   await deps.db.transaction(async (trx) => {
     await campaigns.updatePrisoner(trx, campaign.id, prisoner.id, fields);
-    await savePrisonerLinks(deps, campaign.id, prisoner.id, demandIds, trx);
+    await savePrisonerLinks(trx, campaign.id, prisoner.id, demandIds);
   });
 }
 
@@ -187,29 +187,33 @@ export async function publicCampaign(deps: Deps, slug: string) {
     campaigns.listDemands(deps.db, campaign.id),
     campaigns.listPrisoners(deps.db, campaign.id),
     campaigns.picketsPerDemand(deps.db, campaign.id),
-    campaigns.publicCampaignEvents(deps.db, campaign.id),
+    campaigns.publicCampaignEventSummaries(deps.db, campaign.id),
   ]);
   return { campaign, demands, prisoners, counts, events, now: deps.clock.now() };
 }
 
 /** Built calendars by campaign and version; the caller keeps one per app. */
-export type CalendarCache = Map<string, { key: string; text: string }>;
+export type CalendarCache = Map<string, { key: string; text: Promise<string> }>;
 
 /**
  * The campaign's public pickets as an iCalendar feed. Subscribed calendars poll it often and
- * building it for a thousand pickets is slow, so it is rebuilt only when a picket changes.
+ * building it for a thousand pickets is slow, so it is rebuilt only when a picket changes, and
+ * requests arriving while it is being built wait for that one build.
  */
 export async function campaignCalendar(deps: Deps, slug: string, baseUrl: string, cache?: CalendarCache): Promise<{ text: string; version: string }> {
   const campaign = await campaigns.findCampaignBySlug(deps.db, slug);
   if (!campaign) throw new NotFound();
   const version = `${campaign.id}-${campaign.updated_at.getTime()}-${await campaigns.publicEventsStamp(deps.db, campaign.id)}`;
   const hit = cache?.get(slug);
-  if (hit && hit.key === version) return { text: hit.text, version };
-  const events: EventRow[] = await campaigns.publicCampaignEvents(deps.db, campaign.id);
-  const text = eventsCalendar(events, { name: campaign.title, baseUrl });
+  if (hit && hit.key === version) return { text: await hit.text, version };
+  const text = campaigns.publicCampaignEvents(deps.db, campaign.id)
+    .then((events: EventRow[]) => eventsCalendar(events, { name: campaign.title, baseUrl }));
   if (cache) {
     if (cache.size >= 100) cache.delete(cache.keys().next().value!);
     cache.set(slug, { key: version, text });
+    text.catch(() => {
+      if (cache.get(slug)?.text === text) cache.delete(slug);
+    });
   }
-  return { text, version };
+  return { text: await text, version };
 }

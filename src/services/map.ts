@@ -121,20 +121,23 @@ export function daySpan(day: string, zones: string[]): { start: string; end: str
 
 /** What the page renders without JavaScript: the filter options and the list of pickets. */
 export async function mapPage(deps: Pick<AppDeps, 'db'>, filters: MapFilters, day?: string): Promise<MapPage> {
-  const [rows, campaigns, countries, days, campaign] = await Promise.all([
-    queries.mapPoints(deps.db, filters),
+  const [list, campaigns, countries, days, campaign] = await Promise.all([
+    // Upcoming pickets first (soonest first), then past ones (latest first).
+    queries.mapList(deps.db, filters, LIST_LIMIT),
     queries.campaignOptions(deps.db),
     queries.countryOptions(deps.db),
     filters.campaign ? queries.campaignDays(deps.db, filters.campaign) : Promise.resolve([]),
     filters.campaign ? queries.campaignBySlug(deps.db, filters.campaign) : Promise.resolve(undefined),
   ]);
-  const now = filters.now.getTime();
-  // Upcoming pickets first (soonest first), then past ones (latest first).
-  const upcoming = rows.filter((r) => r.ends_ms > now);
-  const past = rows.filter((r) => r.ends_ms <= now).reverse();
-  const items = [...upcoming, ...past].slice(0, LIST_LIMIT).map((r) => mapListItem(r, filters.now));
-  const span = day ? daySpan(day, [...new Set(rows.map((r) => r.timezone))]) : null;
-  return { items, total: rows.length, campaigns, countries, days, campaignTitle: campaign?.title ?? null, daySpan: span };
+  return {
+    items: list.rows.map((r) => mapListItem(r, filters.now)),
+    total: list.total,
+    campaigns,
+    countries,
+    days,
+    campaignTitle: campaign?.title ?? null,
+    daySpan: day ? daySpan(day, list.zones) : null,
+  };
 }
 
 /** The embed needs a campaign that exists (when one is named). */

@@ -37,13 +37,20 @@ export function allPending(deps: AppDeps, user: UserRow) {
   return queries.listPending(deps.db, user.role === 'admin' ? null : user.id);
 }
 
+/** Approving or rejecting is a decision on something pending: a rejected upload has no files left to publish. */
+function assertPending(submission: SubmissionRow): void {
+  if (submission.status !== 'pending') throw new BadRequest({ _form: 'errors.invalid' });
+}
+
 export async function approve(deps: AppDeps, user: UserRow | undefined, id: number): Promise<SubmissionRow> {
   const { submission } = await submissionOf(deps, user, id);
+  assertPending(submission);
   return queries.update(deps.db, submission.id, { status: 'approved', rejection_reason: '', moderated_by: user!.id, moderated_at: deps.clock.now() });
 }
 
 export async function reject(deps: AppDeps, user: UserRow | undefined, id: number, reason: string): Promise<SubmissionRow> {
   const { submission } = await submissionOf(deps, user, id);
+  assertPending(submission);
   const row = await queries.update(deps.db, submission.id, {
     status: 'rejected', rejection_reason: reason, storage_key: null, moderated_by: user!.id, moderated_at: deps.clock.now(),
   });

@@ -20,10 +20,6 @@ export interface RsvpInput {
   locale: string;
 }
 
-export type RsvpResult =
-  | { ok: true; rsvp: RsvpRow; event: EventRow; updated: boolean }
-  | { ok: false; event: EventRow; errors: FieldErrors };
-
 /** Why an event takes no RSVPs now, as an i18n key; null when it does. */
 export function closedReason(event: EventRow, now: Date): string | null {
   if (event.status === 'cancelled') return 'rsvps.closed.cancelled';
@@ -39,39 +35,55 @@ export async function publicEvent(deps: Pick<Deps, 'db'>, eventId: number): Prom
   return event;
 }
 
+export type RsvpResult =
+  | { ok: true; rsvp: Pick<RsvpRow, 'id' | 'email' | 'status' | 'token'>; eventId: number; updated: boolean }
+  | { ok: false; event: EventRow; errors: FieldErrors };
+
+const REFUSALS: Partial<Record<q.SubmitOutcome, FieldErrors>> = {
+  draft: { _form: 'rsvps.closed.draft' },
+  cancelled: { _form: 'rsvps.closed.cancelled' },
+  past: { _form: 'rsvps.closed.past' },
+  full: { _form: 'rsvps.closed.full' },
+  email_required: { email: 'errors.required' },
+};
+
+/**
+ * A new RSVP takes one database round trip (q.submit: lock, count, insert, queue, commit inside
+ * PostgreSQL), so hundreds of people can RSVP to one picket at once without ever going over
+ * capacity. An e-mail that already has an RSVP for the event updates it instead.
+ */
 export async function submitRsvp(deps: Deps, eventId: number, input: RsvpInput): Promise<RsvpResult> {
-  await publicEvent(deps, eventId);
+  if (!Number.isSafeInteger(eventId)) throw new NotFound();
+  const token = newToken();
+  const result = await q.submit(deps.db, { event_id: eventId, ...input, token, now: deps.clock.now() });
+  if (result.outcome === 'missing') throw new NotFound();
+  if (result.outcome === 'inserted') {
+    return { ok: true, rsvp: { id: result.rsvpId!, email: input.email, status: result.status!, token }, eventId, updated: false };
+  }
+  if (result.outcome === 'existing') return updateExisting(deps, eventId, result.rsvpId!, input);
+  return { ok: false, event: (await q.findEvent(deps.db, eventId))!, errors: REFUSALS[result.outcome] ?? { _form: 'errors.invalid' } };
+}
+
+/** A second RSVP with the same e-mail updates the first one (and sends its link again). */
+async function updateExisting(deps: Deps, eventId: number, rsvpId: number, input: RsvpInput): Promise<RsvpResult> {
   return deps.db.transaction(async (trx): Promise<RsvpResult> => {
-    const event = (await q.lockEventForRsvp(trx, eventId))!;
+    const event = (await q.lockEvent(trx, eventId))!;
     const now = deps.clock.now();
     const closed = closedReason(event, now);
     if (closed) return { ok: false, event, errors: { _form: closed } };
-    if (!input.email && !event.headcount_only_allowed) return { ok: false, event, errors: { email: 'errors.required' } };
-
-    const { going, existing } = await q.capacityState(trx, event.id, input.email);
-    const hasRoom = event.capacity === null || going < event.capacity;
-
-    // A second RSVP with the same e-mail updates the first one.
-    if (existing && !existing.erased_at) {
-      let status = existing.status;
-      if (status === 'cancelled') {
-        if (!hasRoom && !event.waitlist_enabled) return { ok: false, event, errors: { _form: 'rsvps.closed.full' } };
-        status = hasRoom ? 'going' : 'waitlisted';
-      }
-      const rsvp = await q.update(trx, existing.id, {
-        name: input.name, role: input.role, note: input.note, locale: input.locale, status,
-        ...(status !== existing.status ? { status_at: now } : {}), updated_at: now,
-      });
-      await q.queueMail(trx, rsvp.id, { kind: 'confirmation' });
-      return { ok: true, rsvp, event, updated: true };
+    const existing = (await q.findById(trx, rsvpId))!;
+    let status = existing.status;
+    if (status === 'cancelled') {
+      const hasRoom = event.capacity === null || (await q.goingCount(trx, event.id)) < event.capacity;
+      if (!hasRoom && !event.waitlist_enabled) return { ok: false, event, errors: { _form: 'rsvps.closed.full' } };
+      status = hasRoom ? 'going' : 'waitlisted';
     }
-
-    if (!hasRoom && !event.waitlist_enabled) return { ok: false, event, errors: { _form: 'rsvps.closed.full' } };
-    const rsvp = await q.insertWithConfirmation(trx, {
-      event_id: event.id, name: input.name, email: input.email, note: input.note, role: input.role,
-      status: hasRoom ? 'going' : 'waitlisted', locale: input.locale, token: newToken(), now,
+    const rsvp = await q.update(trx, existing.id, {
+      name: input.name, role: input.role, note: input.note, locale: input.locale, status,
+      ...(status !== existing.status ? { status_at: now } : {}), updated_at: now,
     });
-    return { ok: true, rsvp, event, updated: false };
+    await q.queueMail(trx, rsvp.id, { kind: 'confirmation' });
+    return { ok: true, rsvp, eventId, updated: true };
   });
 }
 

@@ -1,10 +1,25 @@
 // A participant sends two photos from a phone and watches them upload; the organiser blurs a
 // face and approves; a visitor sees the gallery on the event page.
-import type { Browser, BrowserContext } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
 import { describeBrowser, launchBrowser, phoneContext, serve } from '../support/browser';
 import { buildEvent, buildUser } from '../support/factories';
 import { cameraPhoto, detailedPicture } from '../support/media';
+
+const AXE = path.join(path.dirname(require.resolve('axe-core')), 'axe.min.js');
+
+/** Serious or critical accessibility problems axe-core finds on the page. */
+async function seriousProblems(page: Page): Promise<string[]> {
+  // Evaluated by the test driver, not as a page script: the page keeps its strict CSP.
+  await page.evaluate(fs.readFileSync(AXE, 'utf8'));
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: { id: string; impact: string | null }[] }> } }).axe;
+    const r = await axe.run(document);
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+  });
+}
 
 async function offline(context: BrowserContext, base: string) {
   await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
@@ -53,6 +68,7 @@ describeBrowser('photos from a phone, moderated, in the gallery', () => {
         });
       }).observe(document.querySelector('.upload-progress')!, { subtree: true, childList: true, characterData: true, attributes: true });
     });
+    expect(await seriousProblems(page)).toEqual([]);
     await page.tap('.upload-form button[type="submit"]');
     await page.waitForSelector('.upload-result.upload-result-ok', { timeout: 20_000 });
     expect(await page.textContent('.upload-result')).toContain('Everything was received');
@@ -78,6 +94,7 @@ describeBrowser('photos from a phone, moderated, in the gallery', () => {
     await org.fill('#field-password', organiser.password);
     await Promise.all([org.waitForURL(/\/organise/), org.click('form[action="/login"] button[type="submit"]')]);
     await org.goto(`${site.url}/organise/events/${event.id}/moderation`);
+    expect(await seriousProblems(org)).toEqual([]);
     const first = org.locator('.moderation-item').first();
     const image = first.locator('img.blur-target');
     await image.waitFor();
