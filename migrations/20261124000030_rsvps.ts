@@ -18,7 +18,17 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('erased_at', { useTz: true });
+    // Set by rsvp_submit: the confirmation e-mail still has to be queued (see rsvp_confirmation_batches).
+    t.boolean('confirmation_pending').notNullable().defaultTo(false);
     t.index(['event_id', 'status', 'status_at']);
+  });
+  await knex.raw('create index rsvps_confirmation_pending on rsvps (event_id) where confirmation_pending');
+
+  // One row per event whose new RSVPs wait for their confirmation e-mails to be queued, by one
+  // `rsvp_confirmations` job per batch: queueing a job costs far more than an RSVP, so a burst of
+  // RSVPs to one picket queues one job, which then queues every e-mail at once (add_jobs).
+  await knex.schema.createTable('rsvp_confirmation_batches', (t) => {
+    t.integer('event_id').primary().references('events.id').onDelete('CASCADE');
   });
   await knex.raw('create unique index rsvps_event_email_unique on rsvps (event_id, lower(email)) where email is not null');
 
@@ -89,11 +99,15 @@ export async function up(knex: Knex): Promise<void> {
       else
         return query select 'full'::text, null::integer, null::text; return;
       end if;
-      insert into rsvps (event_id, name, email, note, role, status, locale, token, status_at, created_at, updated_at)
-        values (p_event, p_name, p_email, p_note, p_role, new_status, p_locale, p_token, p_now, p_now, p_now)
+      insert into rsvps (event_id, name, email, note, role, status, locale, token, status_at, created_at, updated_at, confirmation_pending)
+        values (p_event, p_name, p_email, p_note, p_role, new_status, p_locale, p_token, p_now, p_now, p_now, p_email is not null)
         returning id into new_id;
       if p_email is not null then
-        perform graphile_worker.add_job('rsvp_mail', json_build_object('rsvpId', new_id, 'kind', 'confirmation'), max_attempts => 25);
+        -- The first RSVP of a batch queues the job that will queue the batch's e-mails.
+        insert into rsvp_confirmation_batches (event_id) values (p_event) on conflict do nothing;
+        if found then
+          perform graphile_worker.add_job('rsvp_confirmations', json_build_object('eventId', p_event), max_attempts => 25);
+        end if;
       end if;
       return query select 'inserted'::text, new_id, new_status;
     end
@@ -103,6 +117,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('drop function rsvp_submit(integer, text, text, text, text, text, text, timestamptz)');
+  await knex.schema.dropTable('rsvp_confirmation_batches');
   await knex.schema.dropTable('event_messages');
   await knex.schema.dropTable('rsvp_reminders');
   await knex.schema.dropTable('rsvps');

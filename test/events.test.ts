@@ -72,7 +72,7 @@ describe('an organiser creates, publishes and cancels a picket', () => {
     expect(canonical.text).toContain('Release Ales');
     expect(canonical.text).toContain('Drop the charges against Maria');
     expect(canonical.text).toContain('Ask for Olga at the gate');
-    expect(canonical.text).toContain('December 16, 2026');
+    expect(canonical.text).toContain('16 December 2026, 12:00–14:00 (London time)');
     expect(canonical.text).toContain('12:00');
     expect(canonical.text).toContain('datetime="2026-12-16T12:00:00+00:00"');
     expect(canonical.text).toContain('data-local-time');

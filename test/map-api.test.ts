@@ -2,6 +2,7 @@ import request from 'supertest';
 import { createHarness, Harness } from './support/harness';
 import { buildCampaign, buildDemand, buildEvent, buildUser } from './support/factories';
 import { fixedClock } from '../src/lib/clock';
+import { FeatureStrings } from '../src/services/map';
 
 const NOW = '2026-12-01T12:00:00Z';
 let h: Harness;
@@ -164,6 +165,7 @@ describe('the GeoJSON feed of pickets', () => {
       ['country=GBR', 'country'],
       ['when=soon', 'when'],
       ['colour=red', 'colour'],
+      ['constructor=1', 'constructor'],
       ['kind=picket&kind=vigil', 'kind'],
     ];
     for (const [query, param] of cases) {
@@ -257,6 +259,16 @@ describe('caching of the feed', () => {
     const without = await request(h.app).get('/api/events.geojson').set('If-None-Match', withIt.headers.etag);
     expect(without.status).toBe(200);
     expect(titles(without.body)).not.toContain('Short-lived picket');
+  });
+
+  test('a picket written just after the version was read is still served', async () => {
+    const features = new FeatureStrings();
+    const [first] = await features.get(h.deps, 'v-test', [ids.tokyo]);
+    expect(JSON.parse(first).properties.title).toBe('Tokyo picket');
+    const late = await buildEvent(h.database.db, owner, { title: 'Late picket' });
+    const both = await features.get(h.deps, 'v-test', [ids.tokyo, late.id]);
+    expect(both.map((f) => JSON.parse(f).properties.title)).toEqual(['Tokyo picket', 'Late picket']);
+    await h.database.db('events').where({ id: late.id }).delete();
   });
 
   test('the feed is sent compressed to clients that accept gzip', async () => {

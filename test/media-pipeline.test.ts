@@ -73,11 +73,13 @@ describe('a participant sends photos straight from a camera', () => {
   });
 
   test('PNG and WebP photos are accepted and cleaned too; several photos go in one form', async () => {
-    const res = await upload(request.agent(h.app), eventId, {}, [
+    const agent = request.agent(h.app);
+    const res = await upload(agent, eventId, {}, [
       { data: await cameraPhoto(6, { format: 'png' }), filename: 'a.png', contentType: 'image/png' },
       { data: await cameraPhoto(3, { format: 'webp' }), filename: 'b.webp', contentType: 'image/webp' },
     ]);
     expect(res.status).toBe(303);
+    expect((await agent.get(res.headers.location)).text).toContain('We received 2 files');
     const rows: SubmissionRow[] = await h.database.db('submissions').orderBy('id', 'desc').limit(2);
     for (const row of rows) {
       const file = await h.deps.storage.get(`media/${row.storage_key}/display.jpg`);

@@ -1,10 +1,12 @@
 // Files and rows go together: a failure between writing the files and inserting the row leaves
 // nothing behind, and the daily cleanup removes what a crash left. Portraits and letter
 // templates use the same pipeline and permissions.
+import { EventEmitter } from 'node:events';
 import request from 'supertest';
 import { fixedClock } from '../src/lib/clock';
 import { runDueJobs } from '../src/lib/jobs';
 import { cleanupStrayFiles } from '../src/services/media-files';
+import { fewAtATime } from '../src/routes/submissions';
 import { createHarness, csrfFrom, Harness, logIn, submitForm } from './support/harness';
 import { buildCampaign, buildEvent, buildUser } from './support/factories';
 import { cameraPhoto, isUpright, upload } from './support/media';
@@ -153,5 +155,23 @@ describe('letter templates', () => {
     expect((await submitForm(strangerAgent, '/organise/moderation', `/organise/letters/${template.id}/delete`, {})).status).toBe(403);
     expect((await submitForm(agent, page, `/organise/letters/${template.id}/delete`, {})).status).toBe(303);
     expect((await request(h.app).get(`/letters/${template.id}`)).status).toBe(404);
+  });
+});
+
+describe('upload slots', () => {
+  const fake = () => Object.assign(new EventEmitter(), { destroyed: false });
+
+  test('only a few uploads are read at once; a slot frees when one ends, and clients who left are skipped', () => {
+    const limit = fewAtATime(2);
+    const started: number[] = [];
+    const pairs = Array.from({ length: 5 }, () => ({ req: fake(), res: fake() }));
+    pairs.forEach((p, i) => limit(p.req as never, p.res as never, () => started.push(i)));
+    expect(started).toEqual([0, 1]);
+    pairs[2].req.destroyed = true; // gave up while waiting
+    pairs[0].res.emit('finish');
+    pairs[0].res.emit('close'); // both events: released once
+    expect(started).toEqual([0, 1, 3]);
+    pairs[1].res.emit('close');
+    expect(started).toEqual([0, 1, 3, 4]);
   });
 });

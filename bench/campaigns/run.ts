@@ -1,7 +1,7 @@
 // Load benchmark of the public campaign page and its calendar feed, on the seeded demo and with
 // 1,000 more pickets in the campaign: requests per second, p50/p99 latency, the server's peak RSS.
 // The server is src/server.ts in production mode on a free port, against a database of its own.
-// Usage: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/campaigns/run.ts
+// Usage: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:campaigns
 // Settings (env): BENCH_SECONDS (10), BENCH_CONNECTIONS (20).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -61,8 +61,16 @@ function peakRssMb(pid: number): number {
 
 let serverPid = 0;
 
+/** CPU time (user + system) the server process has used so far, in ms: less skewed by other work on the machine. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
+}
+
 async function measure(url: string, label: string) {
+  const cpuBefore = cpuMs(serverPid);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: { 'accept-encoding': 'gzip' } });
+  const cpuPerRequest = (cpuMs(serverPid) - cpuBefore) / Math.max(1, result.requests.total);
   return {
     case: label,
     reqPerSec: Math.round(result.requests.average),
@@ -70,6 +78,8 @@ async function measure(url: string, label: string) {
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    serverCpuMsPerReq: Math.round(cpuPerRequest * 100) / 100,
+    kbPerReq: Math.round(result.throughput.total / Math.max(1, result.requests.total) / 102.4) / 10,
     peakRssMb: peakRssMb(serverPid),
   };
 }
@@ -127,6 +137,7 @@ async function main() {
     console.table(rows);
   } finally {
     await db.destroy();
+    await new Promise((r) => setTimeout(r, 1000)); // let autocannon's last requests finish
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     await admin(base, `drop database if exists ${dbName} with (force)`);

@@ -114,7 +114,9 @@ async function main() {
 
   const port = await freePort();
   // node --import tsx: one process, so its memory is the server's.
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  // BENCH_NODE_FLAGS (e.g. "--max-old-space-size=96") tries V8 heap limits on the server.
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const server = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/server.ts'], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
@@ -130,11 +132,13 @@ async function main() {
     const idleRssMb = rssMb(server.pid!, 'VmRSS');
     const event = await db('events').where({ status: 'published' }).orderBy('starts_at', 'desc').first();
     const campaign = await db('campaigns').orderBy('id').first();
-    const targets = (phase: string) => [
-      [`${url}/events/${event.id}-${event.slug}`, `${phase}: event page`],
-      [`${url}/campaigns/${campaign?.slug ?? 'none'}`, `${phase}: campaign page`],
-      [`${url}/api/events`, `${phase}: GET /api/events`],
-    ] as const;
+    // BENCH_ONLY=event|campaign|api measures one target (e.g. to profile it).
+    const only = process.env.BENCH_ONLY;
+    const targets = (phase: string) => ([
+      ['event', `${url}/events/${event.id}-${event.slug}`, `${phase}: event page`],
+      ['campaign', `${url}/campaigns/${campaign?.slug ?? 'none'}`, `${phase}: campaign page`],
+      ['api', `${url}/api/events`, `${phase}: GET /api/events`],
+    ] as const).filter(([name]) => !only || only === name).map(([, target, label]) => [target, label] as const);
     // VmHWM only grows: read after each target, it shows which page pushed the peak up.
     const measure = async (target: string, label: string) => results.push({ ...(await hit(target, label, server.pid!)), peakRssSoFarMb: rssMb(server.pid!) });
     for (const [target, label] of targets('seeded demo')) await measure(target, label);
@@ -144,6 +148,7 @@ async function main() {
       date: new Date().toISOString(),
       machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`,
       connections: CONNECTIONS, secondsPerTarget: SECONDS,
+      serverNodeFlags: flags.join(' '),
       serverIdleRssMb: idleRssMb,
       serverPeakRssMb: rssMb(server.pid!),
       loadAverage: os.loadavg().map((l) => l.toFixed(1)).join(' '),

@@ -1,7 +1,7 @@
 // Burst benchmark of the RSVP form: many simultaneous POST /events/:id/rsvp with unique e-mails
 // against a real server and database, then a check that the picket never went over capacity.
 // Usage: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:rsvp
-// Settings (env): BENCH_REQUESTS (5000), BENCH_CONNECTIONS (50), BENCH_CAPACITY (1000).
+// Settings (env): BENCH_REQUESTS (5000), BENCH_CONNECTIONS (10), BENCH_CAPACITY (1000).
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,7 +13,7 @@ import { createDb } from '../../src/db/knex';
 import { withDatabase } from '../../src/db/embedded';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const CAPACITY = Number(process.env.BENCH_CAPACITY ?? 1000);
 const root = path.resolve(__dirname, '../..');
 

@@ -146,6 +146,7 @@ export interface RsvpRow {
   created_at: Date;
   updated_at: Date;
   erased_at: Date | null;
+  confirmation_pending: boolean;
 }
 
 export interface RsvpReminderRow {

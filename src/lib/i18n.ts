@@ -60,7 +60,7 @@ export function createI18n(defaultLocale = 'en'): Localisation {
     interpolation: { escapeValue: false }, // views escape on output (<%= %>)
     returnNull: false,
   } as Parameters<I18n['init']>[0]);
-  const fixed = new Map(languages.map((l) => [l, instance.getFixedT(l)]));
+  const fixed = new Map(languages.map((l) => [l, remembered(instance.getFixedT(l))]));
   const fallback = languages.includes(defaultLocale) ? defaultLocale : 'en';
 
   return {
@@ -89,4 +89,22 @@ function parseAcceptLanguage(header: string): { tag: string; q: number }[] {
     })
     .filter((l) => l.tag && l.tag !== '*' && l.q > 0)
     .sort((a, b) => b.q - a.q);
+}
+
+/**
+ * The catalogues never change while running, so a plain lookup (a key, no options) always gives the
+ * same text: remember it. i18next's own lookup was the largest cost of rendering a busy page.
+ */
+function remembered(t: Translate): Translate {
+  const known = new Map<string, string>();
+  const call = t as unknown as (...args: unknown[]) => string;
+  return ((key: unknown, ...rest: unknown[]) => {
+    if (rest.length || typeof key !== 'string') return call(key, ...rest);
+    let text = known.get(key);
+    if (text === undefined) {
+      text = call(key);
+      known.set(key, text);
+    }
+    return text;
+  }) as unknown as Translate;
 }

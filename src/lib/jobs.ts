@@ -9,7 +9,7 @@ import type { Logger } from './log';
 import type { Mailer, OutgoingMail } from './mail';
 import type { Storage } from './storage';
 import { deliverRsvpMail, RsvpMailPayload } from '../services/rsvp-mail';
-import { eraseExpiredRsvps, sendDueReminders } from '../services/rsvp-jobs';
+import { eraseExpiredRsvps, queueConfirmations, sendDueReminders } from '../services/rsvp-jobs';
 import { cleanupStrayFiles } from '../services/media-files';
 
 export interface JobDeps {
@@ -37,6 +37,9 @@ export function buildTasks(deps: JobDeps): TaskList {
       await deps.mailer.send(payload as OutgoingMail);
     },
     rsvp_mail: async (payload) => deliverRsvpMail(deps, payload as RsvpMailPayload),
+    rsvp_confirmations: async (payload) => {
+      await queueConfirmations(deps, (payload as { eventId: number }).eventId);
+    },
     rsvp_reminders: async () => {
       await sendDueReminders(deps, deps.clock.now());
     },

@@ -21,8 +21,27 @@ const allowed: sanitizeHtml.IOptions = {
   },
 };
 
+// Rendering and sanitising take about half a millisecond per text, and the same descriptions are
+// shown over and over: results are kept for the most recently used texts (a pure function, so a
+// cache shared by every app in the process is safe).
+const CACHE_ENTRIES = 500;
+const CACHE_MAX_TEXT = 20_000;
+const cache = new Map<string, string>();
+
 /** Organiser Markdown to safe HTML (output meant for `<%- %>`). */
 export function renderMarkdown(text: string): string {
   if (!text) return '';
-  return sanitizeHtml(parser.render(text), allowed);
+  const hit = cache.get(text);
+  if (hit !== undefined) {
+    // Map keeps insertion order: moving a hit to the end makes the first entry the least recently used.
+    cache.delete(text);
+    cache.set(text, hit);
+    return hit;
+  }
+  const html = sanitizeHtml(parser.render(text), allowed);
+  if (text.length <= CACHE_MAX_TEXT) {
+    if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+    cache.set(text, html);
+  }
+  return html;
 }

@@ -39,6 +39,7 @@ export function presentPrisoner(prisoner: PrisonerRow, demands: DemandRow[], loc
     id: prisoner.id,
     anchor: `prisoner-${prisoner.id}`,
     name: prisoner.name,
+    portraitUrl: prisoner.portrait_key ? `/media/portraits/${prisoner.portrait_key}/thumb` : null,
     storyHtml: renderMarkdown(prisoner.story),
     status: prisoner.status,
     since: prisoner.since ? formatDate(new Date(`${prisoner.since}T12:00:00Z`), 'UTC', locale) : null,
@@ -63,9 +64,18 @@ function formatIn(instant: Date, zone: string, locale: string, style: 'long' | '
   return f.format(instant);
 }
 
+const offsets = new Map<string, number>();
+
 /** "UTC+05", "UTC-03:30", "UTC": the zone's offset at that instant (as lib/time.ts zoneOffset). */
 function offsetLabel(instant: Date, zone: string): string {
-  const minutes = IANAZone.create(zone).offset(instant.getTime());
+  // Offsets change only on quarter hours, so one lookup per zone and quarter hour is enough.
+  const key = `${zone}|${Math.floor(instant.getTime() / 900_000)}`;
+  let minutes = offsets.get(key);
+  if (minutes === undefined) {
+    minutes = IANAZone.create(zone).offset(instant.getTime());
+    if (offsets.size > 10_000) offsets.clear();
+    offsets.set(key, minutes);
+  }
   if (minutes === 0) return 'UTC';
   const abs = Math.abs(minutes);
   const hh = String(Math.floor(abs / 60)).padStart(2, '0');

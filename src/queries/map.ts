@@ -19,6 +19,8 @@ export interface MapFilters {
   when?: 'today' | 'week' | 'upcoming' | 'past';
   /** [minLon, minLat, maxLon, maxLat]; minLon > maxLon crosses the antimeridian. */
   bbox?: [number, number, number, number];
+  /** Only these events (used to fill in points missing from a cache). */
+  ids?: number[];
   now: Date;
 }
 
@@ -66,6 +68,7 @@ function zoneOffset(column: string): string {
 
 function applyFilters(q: Knex.QueryBuilder, f: MapFilters): Knex.QueryBuilder {
   q.whereIn('e.status', ['published', 'cancelled']);
+  if (f.ids) q.whereRaw('e.id = any(?::int[])', [f.ids]);
   if (f.campaign) q.where('c.slug', f.campaign);
   if (f.country) q.where('e.country', f.country);
   if (f.kind) q.where('e.kind', f.kind);
@@ -129,16 +132,24 @@ export async function mapPoints(db: Knex, filters: MapFilters): Promise<MapPoint
   const mediaOf = new Map<number, { photo_key: string | null; photo_count: number; hand_in: HandIn | null }>(
     media.map((r: { event_id: number; photo_key: string | null; photo_count: number; hand_in: HandIn | null }) => [r.event_id, r]),
   );
-  for (const p of points) {
+  // New objects of one shape (not the driver's rows with fields added): much faster to present.
+  const merged: MapPointRow[] = points.map((p) => {
     const m = mediaOf.get(p.id);
-    p.demands = (demandsOf.get(p.id) ?? []).sort((a, b) => rank.get(a)! - rank.get(b)!).map((id) => texts[rank.get(id)!].text);
-    p.going = goingOf.get(p.id) ?? 0;
-    p.photo_key = m?.photo_key ?? null;
-    p.photo_count = m?.photo_count ?? 0;
-    p.hand_in = m?.hand_in ?? null;
-  }
+    const own = demandsOf.get(p.id);
+    return {
+      id: p.id, slug: p.slug, title: p.title, kind: p.kind, status: p.status, action_status: p.action_status,
+      starts_ms: p.starts_ms, ends_ms: p.ends_ms, starts_offset: p.starts_offset, ends_offset: p.ends_offset,
+      timezone: p.timezone, city: p.city, country: p.country, longitude: p.longitude, latitude: p.latitude,
+      approximate: p.approximate, campaign_slug: p.campaign_slug, campaign_title: p.campaign_title,
+      demands: own ? own.sort((a, b) => rank.get(a)! - rank.get(b)!).map((id) => texts[rank.get(id)!].text) : [],
+      going: goingOf.get(p.id) ?? 0,
+      photo_key: m?.photo_key ?? null,
+      photo_count: m?.photo_count ?? 0,
+      hand_in: m?.hand_in ?? null,
+    };
+  });
   // Sorted here rather than in SQL, where the sort would carry every wide row.
-  return points.sort((a, b) => a.starts_ms - b.starts_ms || a.id - b.id);
+  return merged.sort((a, b) => a.starts_ms - b.starts_ms || a.id - b.id);
 }
 
 /** The points themselves: public fields only, private meeting points already rounded. */
@@ -157,6 +168,15 @@ export function mapPointsQuery(db: Knex, filters: MapFilters): Knex.QueryBuilder
       'c.slug as campaign_slug', 'c.title as campaign_title',
     );
   return applyFilters(q, filters);
+}
+
+/** Just the ids of the points matching the filters, earliest first: cheap even for thousands. */
+export async function mapPointIds(db: Knex, filters: MapFilters): Promise<number[]> {
+  const rows: { id: number }[] = await applyFilters(
+    db({ e: 'events' }).leftJoin({ c: 'campaigns' }, 'c.id', 'e.campaign_id').select('e.id'),
+    filters,
+  ).orderBy([{ column: 'e.starts_at' }, { column: 'e.id' }]);
+  return rows.map((r) => r.id);
 }
 
 /** For the list under the map: the soonest upcoming and the latest past points, the count, the zones. */

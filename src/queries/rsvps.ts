@@ -87,6 +87,27 @@ export function listForEvent(db: Db, eventId: number): Promise<RsvpRow[]> {
     .orderBy([{ column: 'status_at' }, { column: 'id' }]);
 }
 
+/**
+ * Closes the event's confirmation batch: queues a confirmation e-mail job for every RSVP still
+ * waiting for one, in one statement (add_jobs). The caller holds the event lock, so no RSVP
+ * being submitted can slip between closing the batch and collecting its RSVPs.
+ */
+export async function queueConfirmationBatch(trx: Knex.Transaction, eventId: number): Promise<number> {
+  const { rows } = await trx.raw<{ rows: { n: number }[] }>(
+    `with closed as (
+       delete from rsvp_confirmation_batches where event_id = ?
+     ), pending as (
+       update rsvps set confirmation_pending = false where event_id = ? and confirmation_pending returning id
+     )
+     select count(*)::int as n from graphile_worker.add_jobs(
+       (select coalesce(array_agg(row('rsvp_mail', json_build_object('rsvpId', id, 'kind', 'confirmation'), null, null, 25, null, null, null)::graphile_worker.job_spec order by id), '{}')
+          from pending)
+     )`,
+    [eventId, eventId],
+  );
+  return rows[0].n;
+}
+
 /** Queues one `rsvp_mail` job. */
 export async function queueMail(db: Db, rsvpId: number, payload: Record<string, unknown>): Promise<void> {
   await db.raw("select graphile_worker.add_job('rsvp_mail', ?::json, max_attempts => 25)", [

@@ -66,7 +66,7 @@ type FeedQuery = z.infer<typeof feedQuery>;
 /** Unknown parameters are refused by name: a typo must not silently widen the answer. */
 function checkQuery<S extends z.ZodObject>(schema: S, query: Record<string, unknown>): { data?: z.infer<S>; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
-  for (const key of Object.keys(query)) if (!(key in schema.shape)) errors[key] = 'map.errors.unknownParam';
+  for (const key of Object.keys(query)) if (!Object.hasOwn(schema.shape, key)) errors[key] = 'map.errors.unknownParam';
   const parsed = parse(schema, query);
   if (!parsed.ok) Object.assign(errors, parsed.errors);
   const from = parsed.ok ? (parsed.data as FeedQuery).from : undefined;
@@ -88,11 +88,12 @@ function toFilters(q: Partial<FeedQuery> & { day?: string }, now: Date): MapFilt
 export function mapRouter(deps: AppDeps): Router {
   const router = Router();
   const cache = new map.GeoJsonCache();
+  const features = new map.FeatureStrings();
 
   router.get('/api/events.geojson', async (req, res) => {
     const { data, errors } = checkQuery(feedQuery, req.query as Record<string, unknown>);
     if (!data) throw new BadRequest(errors);
-    const feed = await map.geojson(deps, cache, toFilters(data, deps.clock.now()));
+    const feed = await map.geojson(deps, cache, toFilters(data, deps.clock.now()), features);
     res.set('ETag', feed.etag);
     // Browsers and proxies may keep it, but must ask again: the ETag makes asking cheap.
     res.set('Cache-Control', 'public, no-cache');

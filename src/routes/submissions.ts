@@ -1,6 +1,6 @@
 // Photos and letters from participants (no account needed): the upload page and the multipart
 // POST. The global CSRF check skips multipart bodies, so the token is checked here, after multer.
-import { Router, Request, Response, NextFunction, RequestHandler } from 'express';
+import { Router, Request, Response, RequestHandler } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
@@ -14,7 +14,7 @@ import { moderationRouter } from './moderation';
 
 const MAX_FILES = 20;
 /** Uploads read and processed at once; the others wait unread (TCP holds their bytes), which bounds memory. */
-const UPLOAD_SLOTS = 2;
+const UPLOAD_SLOTS = 4;
 
 /** Lets `n` requests through at a time; a slot frees when the response ends or the client leaves. */
 export function fewAtATime(n: number): RequestHandler {
@@ -22,6 +22,8 @@ export function fewAtATime(n: number): RequestHandler {
   const waiting: (() => void)[] = [];
   return (req, res, next) => {
     const start = () => {
+      // A client that left while waiting never gets its slot: its 'close' has already fired.
+      if (req.destroyed || res.destroyed) return void waiting.shift()?.();
       active++;
       let released = false;
       const release = () => {
@@ -98,7 +100,7 @@ export function submissionsRouter(deps: AppDeps): Router {
     await showForm(req, res, 200, { kind: req.query.kind === 'letter' ? 'letter' : 'photo' }, {});
   });
 
-  router.post('/events/:id/submissions', ...multipartWithCsrf(deps, 'files', MAX_FILES), async (req: Request, res: Response, _next: NextFunction) => {
+  router.post('/events/:id/submissions', ...multipartWithCsrf(deps, 'files', MAX_FILES), async (req: Request, res: Response) => {
     const id = eventId(req);
     const values = { kind: req.body.kind, caption: req.body.caption ?? '', name: req.body.name ?? '', letter_text: req.body.letter_text ?? '' };
     const fail = async (status: number, errors: Record<string, string>) => {

@@ -86,12 +86,40 @@ function filterKey(filters: MapFilters): string {
     bound(filters.to), filters.when ?? '', filters.bbox ?? '', minute]);
 }
 
-export async function geojson(deps: Pick<AppDeps, 'db'>, cache: GeoJsonCache, filters: MapFilters): Promise<GeoJsonBody> {
+/**
+ * Every public point as serialised GeoJSON, for one version of the data. A new filter then costs
+ * one query of ids and a join of strings, not reading, presenting and serialising every point.
+ */
+export class FeatureStrings {
+  private current: { version: string; byId: Promise<Map<number, string>> } | undefined;
+
+  async get(deps: Pick<AppDeps, 'db'>, version: string, ids: number[]): Promise<string[]> {
+    if (this.current?.version !== version) {
+      const byId = queries.mapPoints(deps.db, { now: new Date(0) }).then((rows) => serialise(rows));
+      this.current = { version, byId };
+      byId.catch(() => { if (this.current?.byId === byId) this.current = undefined; });
+    }
+    const byId = await this.current.byId;
+    // A point written after the version was read: fetch just those.
+    const missing = ids.filter((id) => !byId.has(id));
+    const extra = missing.length ? serialise(await queries.mapPoints(deps.db, { ids: missing, now: new Date(0) })) : undefined;
+    return ids.map((id) => byId.get(id) ?? extra?.get(id)).filter((f): f is string => f !== undefined);
+  }
+}
+
+function serialise(rows: queries.MapPointRow[]): Map<number, string> {
+  return new Map(featureCollection(rows, photoThumbnailUrl).features.map((f) => [f.id, JSON.stringify(f)]));
+}
+
+export async function geojson(
+  deps: Pick<AppDeps, 'db'>, cache: GeoJsonCache, filters: MapFilters, features = new FeatureStrings(),
+): Promise<GeoJsonBody> {
   const version = await queries.mapVersion(deps.db);
   const key = crypto.createHash('sha256').update(version).update('\n').update(filterKey(filters)).digest('base64url').slice(0, 27);
   return cache.get(key, async () => {
-    const rows = await queries.mapPoints(deps.db, filters);
-    const json = Buffer.from(JSON.stringify(featureCollection(rows, photoThumbnailUrl)));
+    const ids = await queries.mapPointIds(deps.db, filters);
+    const strings = await features.get(deps, version, ids);
+    const json = Buffer.from(`{"type":"FeatureCollection","features":[${strings.join(',')}]}`);
     let zipped: Promise<Buffer> | undefined;
     const zip = () => (zipped ??= gzip(json, { level: 6 }).then((z) => (cache.grow(key, z.length), z)));
     return { etag: `"${key}"`, json, gzip: zip };

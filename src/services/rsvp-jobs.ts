@@ -27,6 +27,14 @@ export async function sendDueReminders(deps: Deps, now: Date): Promise<number> {
   });
 }
 
+/** The `rsvp_confirmations` task: queues the confirmation e-mails of a batch of new RSVPs. */
+export async function queueConfirmations(deps: Pick<Deps, 'db'>, eventId: number): Promise<number> {
+  return deps.db.transaction(async (trx) => {
+    await q.lockEvent(trx, eventId); // rsvp_submit holds it until commit: no RSVP is half-seen
+    return q.queueConfirmationBatch(trx, eventId);
+  });
+}
+
 /** Erases name, e-mail and note of RSVPs of events that ended more than RSVP_RETENTION_DAYS ago. */
 export async function eraseExpiredRsvps(deps: Deps, now: Date): Promise<number> {
   const endedBefore = new Date(now.getTime() - deps.config.RSVP_RETENTION_DAYS * 24 * 3600_000);

@@ -1,6 +1,7 @@
 // RSVPs: capacity, waitlist, the manage link. Every decision about who is going is taken while
 // holding the event row's lock (select ... for update), so simultaneous RSVPs queue up and the
-// event never goes over capacity. E-mails are queued as jobs in the same transaction.
+// event never goes over capacity. E-mails are queued as jobs (for a new RSVP: marked pending, see
+// rsvp_confirmation_batches) in the same transaction as the change that causes them.
 import type { Knex } from 'knex';
 import type { AppDeps } from '../app';
 import type { EventRow, RsvpRole, RsvpRow } from '../db/tables';
