@@ -42,8 +42,11 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(1), 15_000).unref();
-    server.close();
+    // Stop taking requests and let those in flight finish (up to 10 s) before the database goes.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+    server.closeAllConnections();
     await worker?.stop().catch((e) => logger.error(e));
     await database.close().catch((e) => logger.error(e));
     clearTimeout(force);
