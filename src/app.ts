@@ -18,6 +18,7 @@ import type { Mailer } from './lib/mail';
 import type { Storage } from './lib/storage';
 import { HttpError, NotFound } from './lib/errors';
 import * as time from './lib/time';
+import { CSRF_PLACEHOLDER, pageCache, PageCacheSlot } from './lib/page-cache';
 import { loadUser, needsFirstRun } from './routes/middleware';
 import { healthRouter } from './routes/health';
 import { authRouter } from './routes/auth';
@@ -67,6 +68,7 @@ function tileOrigin(tileUrl: string): string {
 export function createApp(deps: AppDeps): express.Express {
   const { config, db, i18n, logger } = deps;
   const app = express();
+  const cache = pageCache({ db, clock: deps.clock });
   app.locals.deps = deps;
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
@@ -174,9 +176,19 @@ export function createApp(deps: AppDeps): express.Express {
       res.cookie('flash', JSON.stringify(queued), { signed: true, httpOnly: true, sameSite: 'lax', maxAge: 60_000 });
     };
     res.page = (view, locals = {}) => {
-      res.render(`pages/${view}`, locals, (error: Error | null, body?: string) => {
+      // A page that may be cached is rendered with a placeholder for the visitor's CSRF token.
+      const slot = res.statusCode === 200 ? (res.locals.pageCacheSlot as PageCacheSlot | undefined) : undefined;
+      const realToken = res.locals.csrfToken as () => string;
+      if (slot) res.locals.csrfToken = () => CSRF_PLACEHOLDER;
+      const done = (error: Error | null, html?: string) => {
+        if (slot) res.locals.csrfToken = realToken;
         if (error) return req.next?.(error);
-        res.render('layout', { ...locals, body });
+        if (slot && res.statusCode === 200 && !res.get('Cache-Control')) cache.store(slot, html!);
+        res.send(slot ? html!.replaceAll(CSRF_PLACEHOLDER, realToken()) : html);
+      };
+      res.render(`pages/${view}`, locals, (error: Error | null, body?: string) => {
+        if (error) return done(error);
+        res.render('layout', { ...locals, body }, done);
       });
     };
     next();
@@ -205,6 +217,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(loadUser(deps));
   app.use(needsFirstRun(deps));
+  app.use(cache.middleware);
 
   app.use('/', authRouter(deps));
   app.use('/', adminRouter(deps));
