@@ -60,6 +60,11 @@ function knexPool(db: Knex) {
   };
 }
 
+/** The path of a request without its query string or the secret part of private links. */
+export function redactUrl(url: string): string {
+  return url.split('?')[0].replace(/^\/(rsvp|invite|password\/reset)\/[^/]+/, '/$1/…');
+}
+
 function tileOrigin(tileUrl: string): string {
   const u = new URL(tileUrl.replace(/\{s\}/g, 'a').replace(/\{[a-z]\}/g, '0'));
   return tileUrl.includes('{s}') ? `${u.protocol}//*.${u.host.split('.').slice(1).join('.')}` : u.origin;
@@ -105,7 +110,7 @@ export function createApp(deps: AppDeps): express.Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url?.startsWith('/public/') === true },
       // Only the path: query strings and addresses may carry tokens.
       serializers: {
-        req: (req) => ({ method: req.method, url: String(req.url).split('?')[0].replace(/\/rsvp\/[^/]+/, '/rsvp/…') }),
+        req: (req) => ({ method: req.method, url: redactUrl(String(req.url)) }),
         res: (res) => ({ statusCode: res.statusCode }),
       },
     }),

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createDb } from '../src/db/knex';
+import { redactUrl } from '../src/app';
 import { createHarness, Harness, submitForm, logIn } from './support/harness';
 import { buildUser } from './support/factories';
 
@@ -90,5 +91,15 @@ describe('when the database is unreachable', () => {
     } finally {
       await broken.destroy();
     }
+  });
+});
+
+describe('request logs', () => {
+  test('never record query strings or the secret part of private links', () => {
+    expect(redactUrl('/rsvp/abcDEF123_secret')).toBe('/rsvp/…');
+    expect(redactUrl('/rsvp/abcDEF123_secret/cancel')).toBe('/rsvp/…/cancel');
+    expect(redactUrl('/invite/tok3n')).toBe('/invite/…');
+    expect(redactUrl('/password/reset/tok3n?x=1')).toBe('/password/reset/…');
+    expect(redactUrl('/events/12-picket?email=someone@example.org')).toBe('/events/12-picket');
   });
 });
