@@ -51,6 +51,7 @@ export const settings = z.object({
   RSVP_RETENTION_DAYS: int(0, 3650).default(30),
   REMINDER_HOURS: hourList.default([24, 3]),
   UPLOAD_MAX_MB: int(1, 200).default(15),
+  UPLOAD_RATE_LIMIT: int(1, 100000).default(30),
   UPLOAD_MAX_PIXELS: int(1_000_000, 1_000_000_000).default(100_000_000),
   WORKER: bool.default(true),
   SEED_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),

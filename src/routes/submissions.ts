@@ -2,6 +2,7 @@
 // POST. The global CSRF check skips multipart bodies, so the token is checked here, after multer.
 import { Router, Request, Response, RequestHandler } from 'express';
 import multer from 'multer';
+import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
 import { HttpError, NotFound } from '../lib/errors';
@@ -100,7 +101,19 @@ export function submissionsRouter(deps: AppDeps): Router {
     await showForm(req, res, 200, { kind: req.query.kind === 'letter' ? 'letter' : 'photo' }, {});
   });
 
-  router.post('/events/:id/submissions', ...multipartWithCsrf(deps, 'files', MAX_FILES), async (req: Request, res: Response) => {
+  // Uploads per client address, counted before the body is read, so a flood costs little.
+  const limiter = rateLimit({
+    windowMs: 10 * 60_000,
+    limit: () => deps.config.UPLOAD_RATE_LIMIT,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (req, res) => {
+      if (wantsJson(req)) return res.status(429).json({ error: req.t('errors.tooManyRequests'), status: 429 });
+      res.status(429).page('message', { title: req.t('errors.tooManyRequests'), messageKey: 'errors.explain.429' });
+    },
+  });
+
+  router.post('/events/:id/submissions', limiter, ...multipartWithCsrf(deps, 'files', MAX_FILES), async (req: Request, res: Response) => {
     const id = eventId(req);
     const values = { kind: req.body.kind, caption: req.body.caption ?? '', name: req.body.name ?? '', letter_text: req.body.letter_text ?? '' };
     const fail = async (status: number, errors: Record<string, string>) => {
