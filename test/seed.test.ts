@@ -28,6 +28,19 @@ test('the demo seed creates the demo accounts and a campaign, and running it twi
   expect(first.accounts.created).toEqual(['admin@picket.test', 'organiser1@picket.test', 'organiser2@picket.test']);
   const afterFirst = await counts();
   expect(afterFirst.users).toBe(3);
+  expect(afterFirst.campaigns).toBeGreaterThanOrEqual(1);
+  expect(afterFirst.demands).toBeGreaterThanOrEqual(3);
+  expect(afterFirst.prisoners).toBeGreaterThanOrEqual(3);
+  expect(afterFirst.rsvps).toBeGreaterThan(0);
+  expect(afterFirst.submissions).toBeGreaterThan(0);
+  // Pickets outside embassies in a dozen capitals, past and upcoming, owned by both organisers.
+  const cities = await database.db('events').countDistinct({ n: 'city' }).first();
+  expect(Number(cities!.n)).toBeGreaterThanOrEqual(12);
+  const now = new Date();
+  expect(Number((await database.db('events').where('starts_at', '>', now).count({ n: '*' }).first())!.n)).toBeGreaterThan(0);
+  expect(Number((await database.db('events').where('ends_at', '<', now).count({ n: '*' }).first())!.n)).toBeGreaterThan(0);
+  const owners = await database.db('events').distinct('owner_id');
+  expect(owners).toHaveLength(2);
 
   const second = await runSeed({ db: database.db, storage, seedPassword: 'demo password 123' });
   expect(second.accounts.created).toEqual([]);

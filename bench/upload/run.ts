@@ -3,56 +3,16 @@
 // whose target is under 300 MB.
 // Usage: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:upload
 // Settings (env): BENCH_CONNECTIONS (20), BENCH_UPLOADS (20, first round), BENCH_SUSTAINED (60, second round).
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import sharp from 'sharp';
-import { Client } from 'pg';
 import { createDb } from '../../src/db/knex';
-import { withDatabase } from '../../src/db/embedded';
+import { cleanUp, createBenchDatabase, makeTempDir, memoryMb, runBenchmark, startServer } from '../support';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 20);
 const SUSTAINED = Number(process.env.BENCH_SUSTAINED ?? 60);
-const root = path.resolve(__dirname, '../..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function admin(url: string, sql: string) {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-async function waitFor(url: string, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${url}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** A 12-megapixel phone-like photo of about 5 MB: a gradient with grain, so it compresses like a real one. */
 async function fiveMegabytePhoto(): Promise<Buffer> {
@@ -86,13 +46,6 @@ function multipart(boundary: string, token: string, photo: Buffer): Buffer {
   ]);
 }
 
-/** Resident memory now and at its peak (VmHWM), in MB, from /proc. */
-function memory(pid: number): { rss: number; peak: number } {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
 async function round(url: string, headers: Record<string, string>, body: Buffer, amount: number) {
   const started = Date.now();
   const result = await autocannon({ url, method: 'POST', headers, body, connections: Math.min(CONNECTIONS, amount), amount, timeout: 300 });
@@ -109,27 +62,13 @@ async function round(url: string, headers: Record<string, string>, body: Buffer,
 }
 
 async function main() {
-  const base = process.env.TEST_DATABASE_URL;
-  if (!base) throw new Error('set TEST_DATABASE_URL (a PostgreSQL server where the bench may create a database)');
-  const dbName = 'picket_bench_upload';
-  await admin(base, `drop database if exists ${dbName} with (force)`);
-  await admin(base, `create database ${dbName}`);
-  const dbUrl = withDatabase(base, dbName);
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-bench-upload-'));
-  // One process (no tsx wrapper), so its /proc entry is the server's memory.
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: {
-      ...process.env, NODE_ENV: 'production', DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-42', WORKER: 'false', UPLOAD_MAX_MB: '15',
-    },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const db = createDb(dbUrl, 2);
+  const database = await createBenchDatabase('picket_bench_upload');
+  const dataDir = makeTempDir('picket-bench-upload-');
+  const server = await startServer({ databaseUrl: database.url, dataDir, env: { UPLOAD_MAX_MB: '15', UPLOAD_RATE_LIMIT: '100000' } });
+  const { url } = server;
+  const db = createDb(database.url, 2);
   try {
-    await waitFor(`${url}/healthz`);
+    await server.ready();
     const [user] = await db('users').insert({ email: 'bench@picket.test', name: 'Bench', password_hash: 'x', role: 'organiser' }).returning('*');
     const startsAt = new Date(Date.now() - 3 * 3600_000);
     const [event] = await db('events').insert({
@@ -145,16 +84,16 @@ async function main() {
     const body = multipart(boundary, token, photo);
     const headers = { cookie, 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'application/json' };
 
-    const idle = memory(server.pid!);
+    const idle = memoryMb(server.pid);
     let sampledPeak = 0;
     const sampler = setInterval(() => {
-      sampledPeak = Math.max(sampledPeak, memory(server.pid!).rss);
+      sampledPeak = Math.max(sampledPeak, memoryMb(server.pid).rss);
     }, 50);
     const burst = await round(`${url}/events/${event.id}/submissions`, headers, body, UPLOADS);
-    const afterBurst = memory(server.pid!);
+    const afterBurst = memoryMb(server.pid);
     const sustained = SUSTAINED ? await round(`${url}/events/${event.id}/submissions`, headers, body, SUSTAINED) : null;
     clearInterval(sampler);
-    const end = memory(server.pid!);
+    const end = memoryMb(server.pid);
     const stored = Number((await db('submissions').count({ n: '*' }).first())!.n);
 
     const report = {
@@ -172,14 +111,8 @@ async function main() {
     if (!report.met) process.exitCode = 1;
   } finally {
     await db.destroy();
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    await admin(base, `drop database if exists ${dbName} with (force)`);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await cleanUp(server, database, dataDir);
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);
