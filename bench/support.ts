@@ -99,14 +99,17 @@ export type BenchServer = {
   stop: () => Promise<void>;
 };
 
+/** The V8 heap flags of `npm start` (package.json); a flag given again later on the command line wins. */
+export const npmStartNodeFlags = ['--max-semi-space-size=4', '--max-old-space-size=192'];
+
 export type ServerOptions = {
   databaseUrl: string;
   dataDir: string;
   /** Settings added to (or replacing) the common ones below. */
   env?: Record<string, string>;
   /**
-   * What node runs before src/server.ts. The default, `--import tsx`, keeps the server in one
-   * process, so its /proc entry (memory, CPU) is the server's; V8 flags go in front of it.
+   * What node runs before src/server.ts. The default, npm start's heap flags and `--import tsx`,
+   * keeps the server in one process, so its /proc entry (memory, CPU) is the server's.
    */
   nodeArgs?: string[];
 };
@@ -118,7 +121,7 @@ export type ServerOptions = {
 export async function startServer(options: ServerOptions): Promise<BenchServer> {
   const port = await freePort();
   // The same V8 flags and malloc setting as `npm start`, so the figures are those of a real start.
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? ['--max-semi-space-size=4', '--max-old-space-size=192', '--import', 'tsx']), 'src/server.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? [...npmStartNodeFlags, '--import', 'tsx']), 'src/server.ts'], {
     cwd: repoRoot,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {

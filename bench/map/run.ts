@@ -9,54 +9,14 @@
 //     presents and serialises every point again (sequential requests, 15 samples).
 // Usage: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:map
 // Settings (env): BENCH_SECONDS (10), BENCH_CONNECTIONS (10).
-import { spawn } from 'node:child_process';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import fs from 'node:fs';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
 import type { Knex } from 'knex';
 import { createDb } from '../../src/db/knex';
-import { withDatabase } from '../../src/db/embedded';
+import { cleanUp, createBenchDatabase, makeTempDir, runBenchmark, startServer } from '../support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const root = path.resolve(__dirname, '../..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function admin(url: string, sql: string) {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-async function waitFor(url: string, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${url}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** Pickets in capitals-like places all over the world, a third past, two demands each, a few private. */
 async function seed(db: Knex, from: number, to: number, owner: number, campaign: number, demands: number[]) {
@@ -115,27 +75,14 @@ async function afterChange(url: string, db: Knex, pickets: number, samples = 15)
 }
 
 async function main() {
-  const base = process.env.TEST_DATABASE_URL;
-  if (!base) throw new Error('set TEST_DATABASE_URL (a PostgreSQL server where the bench may create a database)');
-  const dbName = 'picket_bench_map';
-  await admin(base, `drop database if exists ${dbName} with (force)`);
-  await admin(base, `create database ${dbName}`);
-  const dbUrl = withDatabase(base, dbName);
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-bench-'));
-  const server = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'src/server.ts'], {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: {
-      ...process.env, NODE_ENV: 'production', DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-42', WORKER: 'false',
-    },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const db = createDb(dbUrl, 2);
+  const database = await createBenchDatabase('picket_bench_map');
+  const dataDir = makeTempDir('picket-bench-');
+  const server = await startServer({ databaseUrl: database.url, dataDir });
+  const { url } = server;
+  const db = createDb(database.url, 2);
   const rows: Row[] = [];
   try {
-    await waitFor(`${url}/healthz`);
+    await server.ready();
     const [user] = await db('users').insert({ email: 'bench@picket.test', name: 'Bench', password_hash: 'x', role: 'organiser' }).returning('*');
     const [campaign] = await db('campaigns').insert({ slug: 'bench', title: 'Bench campaign', target_country: 'BY', owner_id: user.id }).returning('*');
     const demands = (await db('demands').insert([
@@ -160,10 +107,7 @@ async function main() {
     }
   } finally {
     await db.destroy();
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    await admin(base, `drop database if exists ${dbName} with (force)`);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await cleanUp(server, database, dataDir);
   }
   const machine = `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`;
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
@@ -186,7 +130,4 @@ async function main() {
   for (const [name, ok] of targets) console.log(`${ok ? 'PASS' : 'BELOW TARGET'}: ${name}`);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -2,89 +2,38 @@
 // against a real server and database, then a check that the picket never went over capacity.
 // Usage: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:rsvp
 // Settings (env): BENCH_REQUESTS (5000), BENCH_CONNECTIONS (10), BENCH_CAPACITY (1000).
-import { spawn } from 'node:child_process';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import fs from 'node:fs';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
 import { createDb } from '../../src/db/knex';
-import { withDatabase } from '../../src/db/embedded';
+import { cleanUp, cpuTimeMs, createBenchDatabase, makeTempDir, npmStartNodeFlags, runBenchmark, startServer } from '../support';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const CAPACITY = Number(process.env.BENCH_CAPACITY ?? 1000);
-const root = path.resolve(__dirname, '../..');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function admin(url: string, sql: string) {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-async function waitFor(url: string, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${url}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+/** CPU seconds (user + system) a process has used so far, or 0 once it is gone. */
 function cpuSeconds(pid: number): number {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 Hz)
+    return cpuTimeMs(pid) / 1000;
   } catch {
     return 0; // gone, or not Linux
   }
 }
 
 async function main() {
-  const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (!base) throw new Error('set BENCH_DATABASE_URL or TEST_DATABASE_URL (a PostgreSQL server where the bench may create a database)');
-  const dbName = 'picket_bench_rsvp';
-  await admin(base, `drop database if exists ${dbName} with (force)`);
-  await admin(base, `create database ${dbName}`);
-  const dbUrl = withDatabase(base, dbName);
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-bench-'));
+  const database = await createBenchDatabase('picket_bench_rsvp');
+  const dbName = database.name;
+  const dataDir = makeTempDir('picket-bench-');
   // BENCH_PROFILE=dir writes a CPU profile of the server there, to see where the time goes.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const server = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: {
-      ...process.env, NODE_ENV: 'production', DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn', RSVP_RATE_LIMIT: '100000', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-42', WORKER: 'false',
-      DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? '20',
-    },
+  const server = await startServer({
+    databaseUrl: database.url, dataDir, nodeArgs: [...npmStartNodeFlags, ...profile, '--import', 'tsx'],
+    env: { RSVP_RATE_LIMIT: '100000', DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? '20' },
   });
-  const url = `http://127.0.0.1:${port}`;
-  const db = createDb(dbUrl, 2);
+  const { url } = server;
+  const db = createDb(database.url, 2);
   try {
-    await waitFor(`${url}/healthz`);
+    await server.ready();
     const [user] = await db('users').insert({ email: 'bench@picket.test', name: 'Bench', password_hash: 'x', role: 'organiser' }).returning('*');
     const startsAt = new Date(Date.now() + 7 * 86400_000);
     const newEvent = async (title: string) => (await db('events').insert({
@@ -121,9 +70,9 @@ async function main() {
     // skewed by other work on the machine than wall-clock figures.
     const backends = async () => (await db.raw('select pid from pg_stat_activity where datname = ? and pid <> pg_backend_pid()', [dbName])).rows.map((r: { pid: number }) => r.pid) as number[];
     const pids = await backends();
-    const cpuBefore = { server: cpuSeconds(server.pid!), db: pids.map(cpuSeconds), bench: process.cpuUsage() };
+    const cpuBefore = { server: cpuSeconds(server.pid), db: pids.map(cpuSeconds), bench: process.cpuUsage() };
     const result = await burst(event.id, REQUESTS);
-    const serverCpu = cpuSeconds(server.pid!) - cpuBefore.server;
+    const serverCpu = cpuSeconds(server.pid) - cpuBefore.server;
     const dbCpu = pids.reduce((sum, pid, i) => sum + cpuSeconds(pid) - cpuBefore.db[i], 0);
     const benchUsage = process.cpuUsage(cpuBefore.bench);
     const benchCpu = (benchUsage.user + benchUsage.system) / 1e6;
@@ -158,14 +107,8 @@ async function main() {
     process.exitCode = report.neverOverCapacity && report.everyRsvpStored ? 0 : 1;
   } finally {
     await db.destroy();
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    await admin(base, `drop database if exists ${dbName} with (force)`);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await cleanUp(server, database, dataDir);
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);
