@@ -195,8 +195,18 @@ describe('choosing a language', () => {
     const organiser = await buildUser(h.database.db, { name: 'Oksana' });
     const agent = request.agent(h.app);
     await logIn(agent, organiser.email, organiser.password);
-    await agent.get('/language?lang=de&next=/organise');
+    // A plain link only sets the browser's cookie; the switcher's form (POST, CSRF) saves it too.
+    await agent.get('/language?lang=fr&next=/organise');
+    expect((await h.database.db('users').where({ id: organiser.id }).first()).locale).toBeNull();
+    const page = await agent.get('/organise');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    await agent.post('/language').type('form').send({ _csrf: csrf, lang: 'de', next: '/organise' });
     expect((await h.database.db('users').where({ id: organiser.id }).first()).locale).toBe('de');
+
+    // On a new device, logging in brings the language back.
+    const elsewhere = request.agent(h.app);
+    await logIn(elsewhere, organiser.email, organiser.password);
+    expect((await elsewhere.get('/organise')).text).toContain('<html lang="de">');
 
     // Later, from another browser that speaks English, a password reset is asked for.
     await submitForm(request.agent(h.app), '/password/forgot', '/password/forgot', { email: organiser.email });

@@ -1,9 +1,11 @@
 // npm run screenshots: photographs the running demo for the README, so the pictures stay current.
 // Serves the app on a free local port against the same database `npm start` uses (seed it first
 // with `npm run seed`), drives Chromium and writes PNGs into docs/screenshots/.
-// Organiser pages need the demo password: set SEED_PASSWORD (as for the seed) or SCREENSHOT_PASSWORD.
-// Map tiles are fetched only with SCREENSHOT_TILES=1, so the script also runs offline.
+// Organiser pages need the demo password: SEED_PASSWORD (as for the seed) or --password.
+// Options: --password P, --email E (admin@picket.test), --chromium PATH (/usr/bin/chromium),
+// --tiles (fetch map tiles; without it the script also runs offline).
 import fs from 'node:fs';
+import { parseArgs } from 'node:util';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, Page } from 'playwright-core';
@@ -16,7 +18,15 @@ import { diskStorage } from '../lib/storage';
 import { cliContext } from './context';
 
 const OUT = path.resolve(__dirname, '../../docs/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const { values: options } = parseArgs({
+  options: {
+    password: { type: 'string' },
+    email: { type: 'string', default: 'admin@picket.test' },
+    chromium: { type: 'string', default: '/usr/bin/chromium' },
+    tiles: { type: 'boolean', default: false },
+  },
+});
+const CHROMIUM = options.chromium!;
 
 interface Shot { file: string; path: string; organiser?: boolean; phone?: boolean; lang?: string; fullPage?: boolean }
 
@@ -65,8 +75,8 @@ async function main() {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
-  const password = process.env.SCREENSHOT_PASSWORD ?? config.SEED_PASSWORD;
-  const email = process.env.SCREENSHOT_EMAIL ?? 'admin@picket.test';
+  const password = options.password ?? config.SEED_PASSWORD;
+  const email = options.email!;
   fs.mkdirSync(OUT, { recursive: true });
   const written: string[] = [];
   try {
@@ -75,14 +85,14 @@ async function main() {
         shot.phone ? { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true } : { viewport: { width: 1280, height: 800 } },
       );
       await context.addCookies([{ name: 'lang', value: shot.lang ?? 'en', url: base }]);
-      // Map tiles come from another host: left out unless SCREENSHOT_TILES=1 (a machine with network).
-      if (process.env.SCREENSHOT_TILES !== '1') {
+      // Map tiles come from another host: left out unless --tiles (a machine with network).
+      if (!options.tiles) {
         await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
       }
       const page = await context.newPage();
       if (shot.organiser) {
         if (!password) {
-          console.warn(`  skipped ${shot.file}: set SEED_PASSWORD or SCREENSHOT_PASSWORD to log in as ${email}`);
+          console.warn(`  skipped ${shot.file}: set SEED_PASSWORD or pass --password to log in as ${email}`);
           await context.close();
           continue;
         }

@@ -6,6 +6,7 @@ import type { AppDeps } from '../app';
 import * as accounts from '../services/accounts';
 import { email, parse, password, requiredText } from '../lib/validation';
 import { safeNext } from './middleware';
+import { setLanguageCookie } from './language';
 
 const setupForm = z.object({ name: requiredText(100), email: email(), password: password() });
 const loginForm = z.object({ email: email(), password: z.string().min(1, 'errors.required'), next: z.string().optional() });
@@ -85,6 +86,10 @@ export function authRouter(deps: AppDeps): Router {
       return res.status(401).page('login', { title: req.t('auth.login.title'), values, errors: {}, formError: 'auth.login.wrong' });
     }
     await logIn(req, user.id);
+    // An organiser who chose a language before gets it back on a new device.
+    if (user.locale && user.locale !== req.locale && deps.i18n.languages.includes(user.locale)) {
+      setLanguageCookie(res, user.locale, deps.config.secureCookies);
+    }
     res.redirect(303, safeNext(parsed.data.next));
   });
 

@@ -28,24 +28,24 @@ export function safeReturnPath(value: unknown): string {
   }
 }
 
+export function setLanguageCookie(res: Response, lang: string, secure: boolean): void {
+  res.cookie('lang', lang, { maxAge: ONE_YEAR_MS, httpOnly: true, sameSite: 'lax', secure, path: '/' });
+}
+
 export function languageRouter(deps: AppDeps): Router {
   const router = Router();
-  const setLanguage = async (source: unknown, req: Request, res: Response) => {
+  const setLanguage = async (source: unknown, req: Request, res: Response, persist: boolean) => {
     const parsed = parse(choice, source);
     const next = safeReturnPath(parsed.ok ? parsed.data.next : undefined);
     // The session says who is logged in; this router runs before loadUser, so there is no req.user yet.
-    if (parsed.ok && (await rememberLanguage(deps, req.session?.userId, parsed.data.lang))) {
-      res.cookie('lang', parsed.data.lang, {
-        maxAge: ONE_YEAR_MS,
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.config.secureCookies,
-        path: '/',
-      });
+    // Only the POST (CSRF-checked) also saves the choice in the organiser's account.
+    const userId = persist ? req.session?.userId : undefined;
+    if (parsed.ok && (await rememberLanguage(deps, userId, parsed.data.lang))) {
+      setLanguageCookie(res, parsed.data.lang, deps.config.secureCookies);
     }
     res.redirect(303, next);
   };
-  router.get('/language', (req: Request, res: Response) => setLanguage(req.query, req, res));
-  router.post('/language', (req: Request, res: Response) => setLanguage(req.body, req, res));
+  router.get('/language', (req: Request, res: Response) => setLanguage(req.query, req, res, false));
+  router.post('/language', (req: Request, res: Response) => setLanguage(req.body, req, res, true));
   return router;
 }

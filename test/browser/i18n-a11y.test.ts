@@ -46,6 +46,9 @@ describeBrowser('languages and accessibility in a real browser', () => {
     const event = await buildEvent(db, organiser, { campaign_id: campaign.id, title: 'Picket at the embassy in Paris', city: 'Paris', country: 'FR', timezone: 'Europe/Paris' });
     const past = await buildEvent(db, organiser, { campaign_id: campaign.id, title: 'Vigil in London last month', starts_at: new Date(Date.now() - 30 * 24 * 3600_000) });
     const rsvp = await buildRsvp(db, event, { name: 'Ana', locale: 'en' });
+    // A prisoner profile and a letter template in the organisers' language (Russian), for their pages.
+    const [prisoner] = await db('prisoners').insert({ campaign_id: campaign.id, name: 'Ales', story: 'A trade unionist.', status: 'detained' }).returning('*');
+    const [letter] = await db('letter_templates').insert({ campaign_id: campaign.id, language: 'ru', title: 'Письмо послу', body: 'Уважаемый посол,' }).returning('*');
     Object.assign(publicPages, {
       home: '/',
       map: '/map',
@@ -56,6 +59,8 @@ describeBrowser('languages and accessibility in a real browser', () => {
       rsvp: `/events/${event.id}/rsvp`,
       'manage rsvp': `/rsvp/${rsvp.token}`,
       upload: `/events/${past.id}/upload`,
+      letter: `/letters/${letter.id}`,
+      'rsvp cancelled': '/rsvp/cancelled',
       login: '/login',
       'forgotten password': '/password/forgot',
     });
@@ -70,6 +75,8 @@ describeBrowser('languages and accessibility in a real browser', () => {
       'edit campaign': `/organise/campaigns/${campaign.id}`,
       'new demand': `/organise/campaigns/${campaign.id}/demands/new`,
       'new prisoner': `/organise/campaigns/${campaign.id}/prisoners/new`,
+      'edit prisoner': `/organise/campaigns/${campaign.id}/prisoners/${prisoner.id}`,
+      portrait: `/organise/prisoners/${prisoner.id}/portrait`,
       moderation: '/organise/moderation',
       'event moderation': `/organise/events/${past.id}/moderation`,
       'letter templates': `/organise/campaigns/${campaign.id}/letters`,
