@@ -67,7 +67,7 @@ describe('an organiser sets up a campaign', () => {
     expect(page.text).toContain('Release Maria Kalesnikava');
     expect(page.text).toContain('Drop the charges');
     expect(page.text).toContain('Sentenced');
-    expect(page.text).toContain('September 7, 2020');
+    expect(page.text).toContain('7 September 2020');
     expect(page.text).toContain('lang="en"');
   });
 

@@ -4,7 +4,8 @@
 // data-local-zone gets the viewer's zone name. Without JavaScript the fallback text stays.
 (function () {
   'use strict';
-  var lang = document.documentElement.lang || undefined;
+  // English pages use British conventions (16 December, 19:00), as the server does.
+  var lang = document.documentElement.lang === 'en' ? 'en-GB' : document.documentElement.lang || undefined;
   var zone;
   try {
     zone = Intl.DateTimeFormat().resolvedOptions().timeZone;

@@ -39,17 +39,17 @@ export function isoInZone(instant: Date, zone: string): string {
 
 /** "Wednesday 16 December 2026, 19:00" in the language `locale`, in `zone`. */
 export function formatDateTime(instant: Date, zone: string, locale: string): string {
-  return DateTime.fromJSDate(instant, { zone }).setLocale(locale).toLocaleString({
+  return DateTime.fromJSDate(instant, { zone }).setLocale(intlLocale(locale)).toLocaleString({
     weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit',
   });
 }
 
 export function formatTime(instant: Date, zone: string, locale: string): string {
-  return DateTime.fromJSDate(instant, { zone }).setLocale(locale).toLocaleString(DateTime.TIME_24_SIMPLE);
+  return DateTime.fromJSDate(instant, { zone }).setLocale(intlLocale(locale)).toLocaleString(DateTime.TIME_24_SIMPLE);
 }
 
 export function formatDate(instant: Date, zone: string, locale: string): string {
-  return DateTime.fromJSDate(instant, { zone }).setLocale(locale).toLocaleString(DateTime.DATE_FULL);
+  return DateTime.fromJSDate(instant, { zone }).setLocale(intlLocale(locale)).toLocaleString(DateTime.DATE_FULL);
 }
 
 /** The city part of an IANA zone: "America/New_York" gives "New York". */

@@ -4,7 +4,7 @@ import type { CampaignRow, DemandRow, PrisonerRow } from '../db/tables';
 import { renderMarkdown } from '../lib/markdown';
 import { countryName } from '../lib/places';
 import { IANAZone } from 'luxon';
-import { formatDate } from '../lib/time';
+import { intlLocale, formatDate } from '../lib/time';
 import type { CampaignEventSummary } from '../queries/campaigns';
 import { eventPath, publicPlace } from './events';
 
@@ -58,7 +58,7 @@ function formatIn(instant: Date, zone: string, locale: string, style: 'long' | '
   let f = formatters.get(key);
   if (!f) {
     if (formatters.size > 2000) formatters.clear();
-    f = new Intl.DateTimeFormat(locale, { ...(style === 'long' ? LONG : SHORT), timeZone: zone });
+    f = new Intl.DateTimeFormat(intlLocale(locale), { ...(style === 'long' ? LONG : SHORT), hourCycle: 'h23', timeZone: zone });
     formatters.set(key, f);
   }
   return f.format(instant);

@@ -3,6 +3,7 @@ import { Router, Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
+import { intlLocale } from '../lib/time';
 import { BadRequest, NotFound } from '../lib/errors';
 import { parse } from '../lib/validation';
 import type { Bound, MapFilters } from '../queries/map';
@@ -148,7 +149,7 @@ function mapData(req: Request, query: Record<string, unknown>, now: Date, embed:
   const kinds = req.t('map.kinds', { returnObjects: true }) as Record<string, string>;
   return {
     now: now.toISOString(),
-    locale: req.locale,
+    locale: intlLocale(req.locale), // for Intl in the browser: British English, not American
     embed,
     strings: { ...strings, kinds },
     view: { lat: query.lat ?? null, lng: query.lng ?? null, z: query.z ?? null },

@@ -101,10 +101,10 @@ describeBrowser('the map of pickets in a browser', () => {
     await popup.waitFor();
     await expect(popup.locator('.map-popup-title').textContent()).resolves.toBe('Tokyo picket');
     const local = await popup.locator('.map-popup-local').textContent();
-    expect(local).toMatch(/Dec 10.*19:00/);
+    expect(local).toMatch(/10 Dec.*19:00/);
     expect(local).toContain('(Tokyo)');
     const viewer = await popup.locator('.map-popup-viewer').textContent();
-    expect(viewer).toMatch(/Dec 10.*05:00/);
+    expect(viewer).toMatch(/10 Dec.*05:00/);
     expect(viewer).toMatch(/GMT-5|EST/);
     await expect(popup.locator('.map-popup-going').textContent()).resolves.toBe('0 people going');
     const link = popup.getByRole('link', { name: 'Open the event page' });
