@@ -6,15 +6,7 @@ import type { ActionStatus, EventRow, VenueRow } from '../db/tables';
 import { slugify } from '../services/events';
 import type { SeedContext } from './context';
 
-interface Place {
-  venue_id: number | null;
-  address: string;
-  city: string;
-  country: string;
-  latitude: number;
-  longitude: number;
-  timezone: string;
-}
+type Place = Pick<EventRow, 'venue_id' | 'address' | 'city' | 'country' | 'latitude' | 'longitude' | 'timezone'>;
 
 // Used only when the campaigns step has seeded no venues: the same capitals, without a directory entry.
 const FALLBACK: Place[] = [

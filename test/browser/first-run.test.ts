@@ -1,22 +1,17 @@
 import type { Browser } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
-import { describeBrowser, launchBrowser, phoneContext, serve } from '../support/browser';
+import { describeBrowser, phoneContext, openBrowserOn, closeJourney, Served } from '../support/browser';
 
 describeBrowser('first run in a real browser', () => {
   let h: Harness;
   let browser: Browser;
-  let site: Awaited<ReturnType<typeof serve>>;
+  let site: Served;
 
   beforeAll(async () => {
     h = await createHarness();
-    site = await serve(h.app);
-    browser = await launchBrowser();
+    ({ site, browser } = await openBrowserOn(h.app));
   });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await h?.close();
-  });
+  afterAll(() => closeJourney({ browser, site, h }));
 
   test('a new admin sets up Picket on a phone, logs out and logs in again', async () => {
     const context = await phoneContext(browser);

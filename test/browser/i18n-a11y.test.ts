@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
-import { describeBrowser, launchBrowser, phoneContext, serve } from '../support/browser';
+import { describeBrowser, phoneContext, openBrowserOn, closeJourney, Served } from '../support/browser';
 import { buildCampaign, buildDemand, buildEvent, buildRsvp, buildUser } from '../support/factories';
 
 const AXE = path.join(path.dirname(require.resolve('axe-core')), 'axe.min.js');
@@ -31,7 +31,7 @@ async function offline(context: BrowserContext, base: string) {
 describeBrowser('languages and accessibility in a real browser', () => {
   let h: Harness;
   let browser: Browser;
-  let site: Awaited<ReturnType<typeof serve>>;
+  let site: Served;
   let organiser: Awaited<ReturnType<typeof buildUser>>;
   /** name -> path, built from factories: the main public and organiser pages. */
   const publicPages: Record<string, string> = {};
@@ -84,14 +84,9 @@ describeBrowser('languages and accessibility in a real browser', () => {
       'new venue': '/admin/venues/new',
       accounts: '/admin/users',
     });
-    site = await serve(h.app);
-    browser = await launchBrowser();
+    ({ site, browser } = await openBrowserOn(h.app));
   });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await h?.close();
-  });
+  afterAll(() => closeJourney({ browser, site, h }));
 
   async function logInAs(page: Page) {
     await page.goto(site.url + '/login');

@@ -2,14 +2,14 @@
 // while someone who RSVPs in English for the same picket gets English.
 import type { Browser } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
-import { describeBrowser, launchBrowser, phoneContext, serve } from '../support/browser';
+import { describeBrowser, phoneContext, openBrowserOn, closeJourney, Served } from '../support/browser';
 import { buildEvent, buildUser } from '../support/factories';
 import { recipients } from '../support/smtp';
 
 describeBrowser('e-mails in the language of the RSVP', () => {
   let h: Harness;
   let browser: Browser;
-  let site: Awaited<ReturnType<typeof serve>>;
+  let site: Served;
   let eventId: number;
 
   beforeAll(async () => {
@@ -21,14 +21,9 @@ describeBrowser('e-mails in the language of the RSVP', () => {
       starts_at: new Date('2031-12-16T19:00:00Z'), ends_at: new Date('2031-12-16T21:00:00Z'),
     });
     eventId = event.id;
-    site = await serve(h.app);
-    browser = await launchBrowser();
+    ({ site, browser } = await openBrowserOn(h.app));
   });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await h?.close();
-  });
+  afterAll(() => closeJourney({ browser, site, h }));
 
   async function rsvpAs(lang: 'fr' | 'en', name: string, email: string) {
     const context = await phoneContext(browser);

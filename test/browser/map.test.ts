@@ -3,11 +3,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
 import { buildCampaign, buildEvent, buildUser } from '../support/factories';
-import { describeBrowser, launchBrowser, serve } from '../support/browser';
+import { describeBrowser, openBrowserOn, closeJourney, Served } from '../support/browser';
 
 let h: Harness;
 let browser: Browser;
-let server: Awaited<ReturnType<typeof serve>>;
+let server: Served;
 const DAY = '2026-12-10';
 const EUROPE = 500;
 const VIGILS = 7;
@@ -42,14 +42,9 @@ beforeAll(async () => {
     title: 'Past picket in Sydney', city: 'Sydney', country: 'AU', latitude: -33.8688, longitude: 151.2093,
     timezone: 'Australia/Sydney', starts_at: new Date(Date.now() - 30 * 24 * 3600_000),
   });
-  server = await serve(h.app);
-  browser = await launchBrowser();
+  ({ site: server, browser } = await openBrowserOn(h.app));
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await h?.close();
-});
+afterAll(() => closeJourney({ browser, site: server, h }));
 
 async function openPage(path: string, options: { timezoneId?: string } = {}): Promise<{ page: Page; context: BrowserContext; problems: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'en-GB', timezoneId: options.timezoneId ?? 'UTC' });

@@ -4,22 +4,17 @@
 import type { Browser, Page } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
 import { buildUser } from '../support/factories';
-import { describeBrowser, launchBrowser, serve } from '../support/browser';
+import { describeBrowser, openBrowserOn, closeJourney, Served } from '../support/browser';
 
 let h: Harness;
 let browser: Browser;
-let server: Awaited<ReturnType<typeof serve>>;
+let server: Served;
 
 beforeAll(async () => {
   h = await createHarness();
-  server = await serve(h.app);
-  browser = await launchBrowser();
+  ({ site: server, browser } = await openBrowserOn(h.app));
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await h?.close();
-});
+afterAll(() => closeJourney({ browser, site: server, h }));
 
 /** Clicks the Leaflet map `selector` where (lat, lng) is, using Leaflet's own projection. */
 async function clickMapAt(page: Page, selector: string, lat: number, lng: number) {

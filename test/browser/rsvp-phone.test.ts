@@ -1,24 +1,19 @@
 import type { Browser } from 'playwright-core';
 import { createHarness, Harness, linkIn } from '../support/harness';
-import { describeBrowser, launchBrowser, phoneContext, serve } from '../support/browser';
+import { describeBrowser, phoneContext, openBrowserOn, closeJourney, Served } from '../support/browser';
 import { buildEvent, buildUser } from '../support/factories';
 import { recipients } from '../support/smtp';
 
 describeBrowser('RSVP on a phone', () => {
   let h: Harness;
   let browser: Browser;
-  let site: Awaited<ReturnType<typeof serve>>;
+  let site: Served;
 
   beforeAll(async () => {
     h = await createHarness();
-    site = await serve(h.app);
-    browser = await launchBrowser();
+    ({ site, browser } = await openBrowserOn(h.app));
   });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await h?.close();
-  });
+  afterAll(() => closeJourney({ browser, site, h }));
 
   test('an activist RSVPs from the picket page, gets the e-mail, opens the manage link and cancels', async () => {
     const owner = await buildUser(h.database.db);

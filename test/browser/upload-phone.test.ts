@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
-import { describeBrowser, launchBrowser, phoneContext, serve } from '../support/browser';
+import { describeBrowser, phoneContext, openBrowserOn, closeJourney, Served } from '../support/browser';
 import { buildEvent, buildUser } from '../support/factories';
 import { cameraPhoto, detailedPicture } from '../support/media';
 
@@ -28,18 +28,13 @@ async function offline(context: BrowserContext, base: string) {
 describeBrowser('photos from a phone, moderated, in the gallery', () => {
   let h: Harness;
   let browser: Browser;
-  let site: Awaited<ReturnType<typeof serve>>;
+  let site: Served;
 
   beforeAll(async () => {
     h = await createHarness();
-    browser = await launchBrowser();
-    site = await serve(h.app);
+    ({ site, browser } = await openBrowserOn(h.app));
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await h?.close();
-  });
+  afterAll(() => closeJourney({ browser, site, h }));
 
   test('upload, blur, approve, gallery', async () => {
     const organiser = await buildUser(h.database.db, { name: 'Olga Organiser' });

@@ -34,3 +34,23 @@ export async function serve(app: Express): Promise<{ url: string; server: Server
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
+
+export type Served = Awaited<ReturnType<typeof serve>>;
+
+/** The start of every journey: the test app served over HTTP, and a Chromium to visit it. */
+export async function openBrowserOn(app: Express): Promise<{ site: Served; browser: Browser }> {
+  const site = await serve(app);
+  try {
+    return { site, browser: await launchBrowser() };
+  } catch (error) {
+    await site.close();
+    throw error;
+  }
+}
+
+/** Closes what a journey opened (as far as it got): the browser first, the test database last. */
+export async function closeJourney(opened: { browser?: Browser; site?: Served; h?: { close(): Promise<void> } }): Promise<void> {
+  await opened.browser?.close();
+  await opened.site?.close();
+  await opened.h?.close();
+}
