@@ -2,6 +2,7 @@
 // a bad value stops start-up with a message naming the setting.
 import path from 'node:path';
 import { z } from 'zod';
+import { LOCALES } from './domain/enums';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -37,7 +38,7 @@ export const settings = z.object({
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('Picket <picket@localhost>'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  DEFAULT_LOCALE: z.enum(['en', 'fr', 'de', 'ru']).default('en'),
+  DEFAULT_LOCALE: z.enum(LOCALES).default('en'),
   TILE_URL: z.string().regex(/^https?:\/\/.+\{z\}.+\{x\}.+\{y\}/, 'must be a tile URL with {z}, {x} and {y}')
     .default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
   TILE_ATTRIBUTION: z.string().default('&copy; OpenStreetMap contributors'),

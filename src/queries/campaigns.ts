@@ -1,13 +1,14 @@
 // Campaigns, their demands and prisoner profiles; and the campaign's pickets as the public sees them.
 import type { Knex } from 'knex';
 import type { CampaignRow, DemandRow, EventRow, PrisonerRow } from '../db/tables';
+import { PUBLIC_EVENT_STATUSES } from '../domain/enums';
 
 export type CampaignInput = Pick<CampaignRow, 'slug' | 'title' | 'description' | 'target_country' | 'slogans' | 'language' | 'status'>;
 export type DemandInput = Pick<DemandRow, 'kind' | 'text' | 'prisoner_id'>;
 export type PrisonerInput = Pick<PrisonerRow, 'name' | 'story' | 'status' | 'since'>;
 
 /** Statuses the public may see; drafts never leave the organiser area. */
-export const PUBLIC_EVENT_STATUSES = ['published', 'cancelled'] as const;
+export { PUBLIC_EVENT_STATUSES };
 
 export function listCampaigns(db: Knex, filter: { ownerId?: number; status?: CampaignRow['status'] } = {}): Promise<CampaignRow[]> {
   const query = db<CampaignRow>('campaigns').orderBy([{ column: 'status' }, { column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);

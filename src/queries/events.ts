@@ -1,11 +1,12 @@
 // Pickets and the demands they raise: knex only.
 import type { Knex } from 'knex';
 import type { CampaignRow, DemandRow, EventRow } from '../db/tables';
+import { PUBLIC_EVENT_STATUSES } from '../domain/enums';
 
 export type EventInput = Omit<EventRow, 'id' | 'created_at' | 'updated_at' | 'published_at' | 'cancelled_at'>;
 
 /** Events visitors may see: published, or cancelled (whose page stays with a notice). */
-export const PUBLIC_STATUSES = ['published', 'cancelled'] as const;
+export const PUBLIC_STATUSES = PUBLIC_EVENT_STATUSES;
 
 export function findEvent(db: Knex, id: number): Promise<EventRow | undefined> {
   return db<EventRow>('events').where({ id }).first();

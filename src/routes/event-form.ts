@@ -7,9 +7,7 @@ import { countryOptions, isCountryCode } from '../lib/places';
 import { checkbox, optionalText, requiredText } from '../lib/validation';
 import { listVenues } from '../queries/venues';
 import { formChoices } from '../services/events';
-
-export const KINDS = ['picket', 'demonstration', 'vigil', 'leafleting', 'meeting', 'other'] as const;
-export const ACTION_STATUSES = ['planned', 'confirmed', 'happened', 'letter_delivered', 'letter_refused'] as const;
+import { ACTION_STATUSES, EVENT_KINDS } from '../domain/enums';
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 const toNumber = (v: unknown) => (blank(v) ? null : Number(String(v).trim().replace(',', '.')));
@@ -23,7 +21,7 @@ const optionalId = (message: string) =>
   z.preprocess(toNumber, z.number({ message }).int(message).positive(message).nullable());
 
 export const eventSchema = z.object({
-  kind: z.enum(KINDS, { message: 'errors.invalid' }),
+  kind: z.enum(EVENT_KINDS, { message: 'errors.invalid' }),
   title: requiredText(200),
   description: optionalText(20000),
   campaign_id: optionalId('events.errors.unknownCampaign'),
@@ -80,7 +78,7 @@ export async function renderEventForm(
     action: locals.event ? `/organise/events/${locals.event.id}` : '/organise/events',
     choices,
     venues,
-    kinds: KINDS,
+    kinds: EVENT_KINDS,
     actionStatuses: ACTION_STATUSES,
     countries: countryOptions(req.locale),
     zones: zoneList,

@@ -8,6 +8,7 @@ import { presentForModeration } from '../presenters/submissions';
 import * as moderation from '../services/moderation';
 import { requireUser, safeNext } from './middleware';
 import { multipartWithCsrf } from './submissions';
+import { HANDIN_STATUSES } from '../domain/enums';
 
 const region = z.object({
   x: z.number().min(0).max(1),
@@ -27,7 +28,7 @@ const blurForm = z.object({
 });
 const rejectForm = z.object({ reason: optionalText(500) });
 const handinForm = z.object({
-  handin_status: z.enum(['', 'delivered', 'refused', 'posted', 'emailed'], { message: 'errors.invalid' }),
+  handin_status: z.enum(['', ...HANDIN_STATUSES], { message: 'errors.invalid' }),
   handin_to: optionalText(200),
 });
 

@@ -9,10 +9,9 @@ import { presentEventForRsvp, presentOwnRsvp } from '../presenters/rsvps';
 import { rsvpFormState } from '../services/event-page';
 import * as rsvps from '../services/rsvps';
 import { organiseRsvpsRouter } from './organise-rsvps';
+import { RSVP_ROLES } from '../domain/enums';
 
-export const ROLES = ['attendee', 'steward', 'speaker'] as const;
-
-const role = z.enum(ROLES, { message: 'errors.invalid' }).default('attendee');
+const role = z.enum(RSVP_ROLES, { message: 'errors.invalid' }).default('attendee');
 const emptyToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
 
 const rsvpForm = z.object({
@@ -110,7 +109,7 @@ export function rsvpsRouter(deps: AppDeps): Router {
       open: rsvps.closedReason(event, deps.clock.now()) === null,
       values: values ?? presentOwnRsvp(rsvp),
       errors,
-      roles: ROLES,
+      roles: RSVP_ROLES,
     });
   };
 

@@ -4,6 +4,8 @@ import type { CampaignRow, EventRow, UserRow } from '../db/tables';
 import { BadRequest, Forbidden, NotFound } from '../lib/errors';
 import { eventsCalendar } from '../lib/ics';
 import * as campaigns from '../queries/campaigns';
+import * as policy from '../policies';
+import { authorize, ownerScope } from '../policies';
 
 type Deps = Pick<AppDeps, 'db' | 'clock'>;
 type Actor = Pick<UserRow, 'id' | 'role'>;
@@ -27,22 +29,18 @@ export function slugify(text: string): string {
     .replace(/-+$/, '');
 }
 
-/** Organisers change only their own campaigns; admins change all. */
-export function canEdit(user: Actor, campaign: Pick<CampaignRow, 'owner_id'>): boolean {
-  return user.role === 'admin' || campaign.owner_id === user.id;
-}
-
 /** The campaign `id` if `user` may edit it: 404 when there is none, 403 when it is someone else's. */
 export async function editableCampaign(deps: Deps, user: Actor, id: number): Promise<CampaignRow> {
   const campaign = Number.isInteger(id) ? await campaigns.findCampaign(deps.db, id) : undefined;
   if (!campaign) throw new NotFound();
-  if (!canEdit(user, campaign)) throw new Forbidden();
+  authorize(user, 'manage', policy.campaign(campaign));
   return campaign;
 }
 
 /** Campaigns on the organiser's dashboard: their own (an admin sees every campaign). */
 export function campaignsOf(deps: Deps, user: Actor): Promise<CampaignRow[]> {
-  return campaigns.listCampaigns(deps.db, user.role === 'admin' ? {} : { ownerId: user.id });
+  const ownerId = ownerScope(user);
+  return campaigns.listCampaigns(deps.db, ownerId === null ? {} : { ownerId });
 }
 
 export interface CampaignForm {

@@ -8,6 +8,7 @@ import { presentPublicCounts } from '../presenters/rsvps';
 import * as q from '../queries/rsvps';
 import { closedReason } from './rsvps';
 import { mediaPageExtras } from './media-page';
+import { RSVP_ROLES } from '../domain/enums';
 
 /** The RSVP form's state (views/partials/event-rsvp.ejs): public counts only, never names. */
 export async function rsvpFormState(
@@ -28,7 +29,7 @@ export async function rsvpFormState(
     headcountAllowed: event.headcount_only_allowed,
     meetingPointPrivate: event.meeting_point_private,
     retentionDays: deps.config.RSVP_RETENTION_DAYS,
-    roles: ['attendee', 'steward', 'speaker'],
+    roles: RSVP_ROLES,
     values: form.values ?? {},
     errors: form.errors ?? {},
     formError: form.formError,

@@ -3,13 +3,14 @@
 import type { Knex } from 'knex';
 import type { AppDeps } from '../app';
 import type { ActionStatus, DemandRow, EventKind, EventRow, UserRow } from '../db/tables';
-import { BadRequest, Forbidden, NotFound } from '../lib/errors';
+import { BadRequest, NotFound } from '../lib/errors';
 import { zoneAt } from '../lib/places';
 import { instantToLocalInput, isValidZone, localToInstant } from '../lib/time';
 import type { FieldErrors } from '../lib/validation';
 import * as q from '../queries/events';
 import { findVenue } from '../queries/venues';
 import { eventChanged } from './event-changes';
+import { authorize, ownerScope, picket } from '../policies';
 
 /** What the event form sends, after the route's schema checked types and lengths. */
 export interface EventForm {
@@ -42,10 +43,6 @@ export type Organiser = Pick<UserRow, 'id' | 'role'>;
 
 export type SaveResult = { ok: true; event: EventRow } | { ok: false; errors: FieldErrors };
 
-export function canManage(user: Organiser | null | undefined, event: Pick<EventRow, 'owner_id'>): boolean {
-  return Boolean(user && (user.role === 'admin' || user.id === event.owner_id));
-}
-
 /** "Free the Picket Five: Minsk" -> "free-the-picket-five-minsk" (empty for non-Latin titles). */
 export function slugify(title: string): string {
   return title.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
@@ -56,13 +53,13 @@ export function slugify(title: string): string {
 export async function eventForOrganiser(deps: Pick<AppDeps, 'db'>, user: Organiser, id: number): Promise<EventRow> {
   const event = await q.findEvent(deps.db, id);
   if (!event) throw new NotFound();
-  if (!canManage(user, event)) throw new Forbidden();
+  authorize(user, 'manage', picket(event));
   return event;
 }
 
 /** Campaigns the user may attach a picket to, with their demands (for the form). */
 export async function formChoices(deps: Pick<AppDeps, 'db'>, user: Organiser) {
-  const campaigns = await q.usableCampaigns(deps.db, user.role === 'admin' ? null : user.id);
+  const campaigns = await q.usableCampaigns(deps.db, ownerScope(user));
   const demands = await q.demandsOfCampaigns(deps.db, campaigns.map((c) => c.id));
   return {
     campaigns,
@@ -77,7 +74,7 @@ async function resolve(db: Knex, user: Organiser, form: EventForm): Promise<
   const errors: FieldErrors = {};
   let demands: DemandRow[] = [];
   if (form.campaign_id !== null) {
-    const usable = await q.usableCampaigns(db, user.role === 'admin' ? null : user.id);
+    const usable = await q.usableCampaigns(db, ownerScope(user));
     if (!usable.some((c) => c.id === form.campaign_id)) errors.campaign_id = 'events.errors.unknownCampaign';
     else demands = await q.demandsOfCampaigns(db, [form.campaign_id]);
   }
@@ -184,7 +181,7 @@ async function changeEvent(
   return deps.db.transaction(async (trx) => {
     const before = await q.findEventForUpdate(trx, id);
     if (!before) throw new NotFound();
-    if (!canManage(user, before)) throw new Forbidden();
+    authorize(user, 'manage', picket(before));
     const after = await change(trx, before);
     if (mattersToAttendees(before, after)) await eventChanged(trx, deps, before, after);
     return after;
@@ -224,7 +221,7 @@ export async function deleteDraft(deps: Pick<AppDeps, 'db'>, user: Organiser, id
   await deps.db.transaction(async (trx) => {
     const event = await q.findEventForUpdate(trx, id);
     if (!event) throw new NotFound();
-    if (!canManage(user, event)) throw new Forbidden();
+    authorize(user, 'manage', picket(event));
     if (event.status !== 'draft') throw new BadRequest({}, 'events.errors.deleteNotDraft');
     await q.deleteEvent(trx, id);
   });
@@ -251,5 +248,5 @@ export async function formValues(deps: Pick<AppDeps, 'db'>, event: EventRow, cop
 
 /** The organiser's dashboard list: their events, or every event for an admin. */
 export function dashboardEvents(deps: Pick<AppDeps, 'db'>, user: Organiser): Promise<EventRow[]> {
-  return q.eventsOwnedBy(deps.db, user.role === 'admin' ? null : user.id);
+  return q.eventsOwnedBy(deps.db, ownerScope(user));
 }

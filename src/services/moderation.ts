@@ -2,19 +2,18 @@
 // approves or rejects, and records how the letters were handed in. Rejected files are deleted.
 import type { AppDeps } from '../app';
 import type { EventRow, HandinStatus, SubmissionRow, UserRow } from '../db/tables';
-import { BadRequest, Forbidden, NotFound } from '../lib/errors';
+import { BadRequest, NotFound } from '../lib/errors';
 import { blurImage, detectType, MediaRefused, processImage, Region } from '../lib/images';
 import * as queries from '../queries/submissions';
 import { CONTENT_TYPES, fileKey, isKey, isSize, MediaSize, removeFiles, storeWithRows } from './media-files';
-
-export function canModerate(user: UserRow | undefined, event: Pick<EventRow, 'owner_id'>): boolean {
-  return Boolean(user && (user.role === 'admin' || event.owner_id === user.id));
-}
+import { SUBMISSION_STATUSES } from '../domain/enums';
+import * as policy from '../policies';
+import { authorize, can, ownerScope, picket } from '../policies';
 
 async function eventOf(deps: Pick<AppDeps, 'db'>, user: UserRow | undefined, eventId: number): Promise<EventRow> {
   const event = await queries.findEvent(deps.db, eventId);
   if (!event) throw new NotFound();
-  if (!canModerate(user, event)) throw new Forbidden();
+  authorize(user, 'manage', picket(event));
   return event;
 }
 
@@ -28,13 +27,13 @@ async function submissionOf(deps: Pick<AppDeps, 'db'>, user: UserRow | undefined
 /** The moderation page of one event: pending first, then what was decided. */
 export async function eventQueue(deps: AppDeps, user: UserRow | undefined, eventId: number) {
   const event = await eventOf(deps, user, eventId);
-  const submissions = await queries.listForEvent(deps.db, event.id, ['pending', 'approved', 'rejected']);
+  const submissions = await queries.listForEvent(deps.db, event.id, [...SUBMISSION_STATUSES]);
   return { event, pending: submissions.filter((s) => s.status === 'pending'), decided: submissions.filter((s) => s.status !== 'pending') };
 }
 
 /** Everything waiting for this organiser (for an admin: everything). */
 export function allPending(deps: AppDeps, user: UserRow) {
-  return queries.listPending(deps.db, user.role === 'admin' ? null : user.id);
+  return queries.listPending(deps.db, ownerScope(user));
 }
 
 /** Approving or rejecting is a decision on something pending: a rejected upload has no files left to publish. */
@@ -108,7 +107,7 @@ export async function previewFile(deps: AppDeps, user: UserRow | undefined, key:
   const submission = await queries.findByKey(deps.db, key);
   if (!submission) throw new NotFound();
   const event = await queries.findEvent(deps.db, submission.event_id);
-  if (!event || !canModerate(user, event)) throw new NotFound();
+  if (!event || !can(user, 'manage', picket(event))) throw new NotFound();
   return read(deps, 'media', key, size);
 }
 
@@ -122,7 +121,7 @@ export async function portraitFile(deps: AppDeps, key: unknown, size: unknown): 
 export async function setPortrait(deps: AppDeps, user: UserRow | undefined, prisonerId: number, data: Buffer | undefined) {
   const prisoner = await queries.findPrisoner(deps.db, prisonerId);
   if (!prisoner) throw new NotFound();
-  if (!user || (user.role !== 'admin' && prisoner.owner_id !== user.id)) throw new Forbidden();
+  authorize(user, 'manage', policy.prisoner(prisoner));
   if (!data) return { ok: false as const, errors: { portrait: 'media.errors.noPhoto' }, prisoner };
   const type = await detectType(data);
   let image;
@@ -144,7 +143,7 @@ export async function setPortrait(deps: AppDeps, user: UserRow | undefined, pris
 export async function portraitForm(deps: AppDeps, user: UserRow | undefined, prisonerId: number) {
   const prisoner = await queries.findPrisoner(deps.db, prisonerId);
   if (!prisoner) throw new NotFound();
-  if (!user || (user.role !== 'admin' && prisoner.owner_id !== user.id)) throw new Forbidden();
+  authorize(user, 'manage', policy.prisoner(prisoner));
   return {
     prisoner: { id: prisoner.id, name: prisoner.name, campaignId: prisoner.campaign_id },
     portraitUrl: prisoner.portrait_key ? `/media/portraits/${prisoner.portrait_key}/display` : null,

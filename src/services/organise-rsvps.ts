@@ -3,16 +3,17 @@
 import { stringify } from 'csv-stringify/sync';
 import type { AppDeps } from '../app';
 import type { EventRow, UserRow } from '../db/tables';
-import { Forbidden, NotFound } from '../lib/errors';
+import { NotFound } from '../lib/errors';
 import { presentRsvpForOrganiser } from '../presenters/rsvps';
 import * as q from '../queries/rsvps';
+import { authorize, picket } from '../policies';
 
 type Deps = Pick<AppDeps, 'db' | 'clock'>;
 
 export async function eventForOrganiser(deps: Pick<Deps, 'db'>, user: UserRow, eventId: number): Promise<EventRow> {
   const event = Number.isSafeInteger(eventId) ? await q.findEvent(deps.db, eventId) : undefined;
   if (!event) throw new NotFound();
-  if (user.role !== 'admin' && event.owner_id !== user.id) throw new Forbidden();
+  authorize(user, 'manage', picket(event));
   return event;
 }
 

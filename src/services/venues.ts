@@ -7,6 +7,7 @@ import { isCountryCode, validLatitude, validLongitude, zoneAt } from '../lib/pla
 import { isValidZone } from '../lib/time';
 import { FieldErrors, optionalText, parse, requiredText } from '../lib/validation';
 import * as venues from '../queries/venues';
+import { VENUE_KINDS } from '../domain/enums';
 
 type Deps = Pick<AppDeps, 'db'>;
 
@@ -26,7 +27,7 @@ const coordinate = (check: (n: number) => boolean, message: string) =>
 
 /** One venue as typed in the admin form or read from a CSV row. */
 export const venueSchema = z.object({
-  kind: z.enum(['embassy', 'consulate', 'square', 'other'], { message: 'errors.invalid' }),
+  kind: z.enum(VENUE_KINDS, { message: 'errors.invalid' }),
   name: requiredText(200),
   address: optionalText(300),
   city: requiredText(100),
