@@ -138,6 +138,8 @@ export interface RsvpRow {
   locale: string;
   token: string;
   status_at: Date;
+  /** The order RSVPs took their status in (bigint, as a string): the waitlist's order. */
+  status_seq: string;
   created_at: Date;
   updated_at: Date;
   erased_at: Date | null;

@@ -9,7 +9,9 @@ import { instantToLocalInput, isValidZone, localToInstant } from '../lib/time';
 import type { FieldErrors } from '../lib/validation';
 import * as q from '../queries/events';
 import { findVenue } from '../queries/venues';
+import * as rsvpQueries from '../queries/rsvps';
 import { eventChanged } from './event-changes';
+import { promoteWaitlisted } from './rsvps';
 import { authorize, ownerScope, picket } from '../policies';
 
 /** What the event form sends, after the route's schema checked types and lengths. */
@@ -192,17 +194,32 @@ export async function updateEvent(deps: ChangeDeps, user: Organiser, id: number,
   await eventForOrganiser(deps, user, id); // 404/403 before saying anything about the form
   const resolved = await resolve(deps.db, user, form);
   if (!resolved.ok) return resolved;
-  const event = await changeEvent(deps, user, id, async (trx) => {
-    const row = await q.updateEvent(trx, id, { ...resolved.input, slug: slugify(form.title) });
-    await q.setEventDemands(trx, id, resolved.demandIds);
-    return row;
-  });
-  return { ok: true, event };
+  try {
+    const event = await changeEvent(deps, user, id, async (trx, before) => {
+      // Under the event's lock, so no RSVP slips in between the count and the change.
+      const capacity = resolved.input.capacity;
+      if (capacity !== null && capacity !== before.capacity && capacity < (await rsvpQueries.goingCount(trx, id))) {
+        throw new BadRequest({ capacity: 'rules.events.capacityBelowGoing' });
+      }
+      const row = await q.updateEvent(trx, id, { ...resolved.input, slug: slugify(form.title) });
+      await q.setEventDemands(trx, id, resolved.demandIds);
+      // More places (or no limit, or a waitlist that now counts): the waitlist moves up, in order, and hears of it.
+      if (row.capacity !== before.capacity) await promoteWaitlisted(trx, id, deps.clock.now());
+      return row;
+    });
+    return { ok: true, event };
+  } catch (error) {
+    if (error instanceof BadRequest && Object.keys(error.fields).length) return { ok: false, errors: error.fields };
+    throw error;
+  }
 }
 
 export function publishEvent(deps: ChangeDeps, user: Organiser, id: number): Promise<EventRow> {
   return changeEvent(deps, user, id, async (trx, before) => {
     if (before.status === 'published') return before;
+    // Attendees were told it is off and may have made other plans: a cancelled picket stays
+    // cancelled, and a new date is a new picket (duplicate it), announced afresh.
+    if (before.status === 'cancelled') throw new BadRequest({}, 'rules.events.republishCancelled');
     return q.updateEvent(trx, id, { status: 'published', published_at: before.published_at ?? deps.clock.now(), cancelled_at: null });
   });
 }
