@@ -13,6 +13,11 @@ export function findById(db: Knex, id: number): Promise<SubmissionRow | undefine
   return db<SubmissionRow>('submissions').where({ id }).first();
 }
 
+/** The submission, locked until the transaction ends: moderators' decisions queue up here. */
+export function lockById(trx: Knex.Transaction, id: number): Promise<SubmissionRow | undefined> {
+  return trx<SubmissionRow>('submissions').where({ id }).forUpdate().first();
+}
+
 export function findByKey(db: Knex, key: string): Promise<SubmissionRow | undefined> {
   return db<SubmissionRow>('submissions').where({ storage_key: key }).first();
 }

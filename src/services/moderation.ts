@@ -2,7 +2,8 @@
 // approves or rejects, and records how the letters were handed in. Rejected files are deleted.
 import type { AppDeps } from '../app';
 import type { EventRow, HandinStatus, SubmissionRow, UserRow } from '../db/tables';
-import { BadRequest, NotFound } from '../lib/errors';
+import type { Knex } from 'knex';
+import { BadRequest, Conflict, NotFound } from '../lib/errors';
 import { blurImage, detectType, MediaRefused, processImage, Region } from '../lib/images';
 import * as queries from '../queries/submissions';
 import { CONTENT_TYPES, fileKey, isKey, isSize, MediaSize, removeFiles, storeWithRows } from './media-files';
@@ -36,25 +37,42 @@ export function allPending(deps: AppDeps, user: UserRow) {
   return queries.listPending(deps.db, ownerScope(user));
 }
 
-/** Approving or rejecting is a decision on something pending: a rejected upload has no files left to publish. */
+/**
+ * A moderator's decision, taken on the submission row locked for the transaction: two moderators
+ * acting at once are served one after the other, and the second sees what the first decided.
+ */
+function decide<T>(deps: AppDeps, id: number, fn: (trx: Knex.Transaction, locked: SubmissionRow) => Promise<T>): Promise<T> {
+  return deps.db.transaction(async (trx) => {
+    const locked = await queries.lockById(trx, id);
+    if (!locked) throw new NotFound();
+    return fn(trx, locked);
+  });
+}
+
+/** Approving or rejecting is a decision on something pending: someone else may have decided a moment ago. */
 function assertPending(submission: SubmissionRow): void {
-  if (submission.status !== 'pending') throw new BadRequest({ _form: 'errors.invalid' });
+  if (submission.status !== 'pending') throw new Conflict('rules.moderation.alreadyDecided');
 }
 
 export async function approve(deps: AppDeps, user: UserRow | undefined, id: number): Promise<SubmissionRow> {
-  const { submission } = await submissionOf(deps, user, id);
-  assertPending(submission);
-  return queries.update(deps.db, submission.id, { status: 'approved', rejection_reason: '', moderated_by: user!.id, moderated_at: deps.clock.now() });
+  await submissionOf(deps, user, id);
+  return decide(deps, id, async (trx, locked) => {
+    assertPending(locked);
+    return queries.update(trx, locked.id, { status: 'approved', rejection_reason: '', moderated_by: user!.id, moderated_at: deps.clock.now() });
+  });
 }
 
 export async function reject(deps: AppDeps, user: UserRow | undefined, id: number, reason: string): Promise<SubmissionRow> {
-  const { submission } = await submissionOf(deps, user, id);
-  assertPending(submission);
-  const row = await queries.update(deps.db, submission.id, {
-    status: 'rejected', rejection_reason: reason, storage_key: null, moderated_by: user!.id, moderated_at: deps.clock.now(),
+  await submissionOf(deps, user, id);
+  const { row, key } = await decide(deps, id, async (trx, locked) => {
+    assertPending(locked);
+    const updated = await queries.update(trx, locked.id, {
+      status: 'rejected', rejection_reason: reason, storage_key: null, moderated_by: user!.id, moderated_at: deps.clock.now(),
+    });
+    return { row: updated, key: locked.storage_key };
   });
   // Nobody needs a refused photo any more: its files go once the row no longer points at them.
-  if (submission.storage_key) await removeFiles(deps, 'media', submission.storage_key);
+  if (key) await removeFiles(deps, 'media', key);
   return row;
 }
 
@@ -69,7 +87,12 @@ export async function blur(deps: AppDeps, user: UserRow | undefined, id: number,
   const display = await deps.storage.get(fileKey('media', oldKey, 'display'));
   if (!display) throw new NotFound();
   const blurred = await blurImage(display, regions);
-  const row = await storeWithRows(deps, 'media', [blurred], (trx, [key]) => queries.update(trx, submission.id, { storage_key: key }));
+  const row = await storeWithRows(deps, 'media', [blurred], async (trx, [key]) => {
+    // Rejected or blurred by someone else meanwhile: this blur is dropped (with its new files).
+    const locked = await queries.lockById(trx, submission.id);
+    if (!locked || locked.status === 'rejected' || locked.storage_key !== oldKey) throw new Conflict('rules.moderation.alreadyDecided');
+    return queries.update(trx, submission.id, { storage_key: key });
+  });
   await removeFiles(deps, 'media', oldKey);
   return row;
 }
@@ -105,7 +128,7 @@ export async function publicFile(deps: AppDeps, key: unknown, size: unknown): Pr
 export async function previewFile(deps: AppDeps, user: UserRow | undefined, key: unknown, size: unknown): Promise<MediaFile> {
   if (!isKey(key) || !isSize(size)) throw new NotFound();
   const submission = await queries.findByKey(deps.db, key);
-  if (!submission) throw new NotFound();
+  if (!submission || submission.status === 'rejected') throw new NotFound();
   const event = await queries.findEvent(deps.db, submission.event_id);
   if (!event || !can(user, 'manage', picket(event))) throw new NotFound();
   return read(deps, 'media', key, size);
