@@ -4,6 +4,7 @@ import type { CampaignRow, EventRow, UserRow } from '../db/tables';
 import { BadRequest, Forbidden, NotFound } from '../lib/errors';
 import { eventsCalendar } from '../lib/ics';
 import * as campaigns from '../queries/campaigns';
+import { isUniqueViolation } from '../db/errors';
 import * as policy from '../policies';
 import { authorize, ownerScope } from '../policies';
 
@@ -78,15 +79,32 @@ function toRow(form: CampaignForm, slug: string): campaigns.CampaignInput {
   };
 }
 
+/** Another organiser took the same address a moment ago: the same field message as the check gives. */
+async function slugOrTaken<T>(save: () => Promise<T>): Promise<T> {
+  try {
+    return await save();
+  } catch (error) {
+    if (isUniqueViolation(error, 'campaigns_slug_unique')) throw new BadRequest({ slug: 'errors.slugTaken' });
+    throw error;
+  }
+}
+
 export async function createCampaign(deps: Deps, user: Actor, form: CampaignForm): Promise<CampaignRow> {
-  const slug = await freeSlug(deps, form);
-  return campaigns.insertCampaign(deps.db, { ...toRow(form, slug), owner_id: user.id });
+  // A slug derived from the title is chosen afresh when someone took it meanwhile; a typed one is the user's to change.
+  for (let attempt = 1; ; attempt++) {
+    const slug = await freeSlug(deps, form);
+    try {
+      return await slugOrTaken(() => campaigns.insertCampaign(deps.db, { ...toRow(form, slug), owner_id: user.id }));
+    } catch (error) {
+      if (form.slug || attempt >= 5 || !(error instanceof BadRequest)) throw error;
+    }
+  }
 }
 
 export async function updateCampaign(deps: Deps, user: Actor, id: number, form: CampaignForm): Promise<CampaignRow> {
   const campaign = await editableCampaign(deps, user, id);
   const slug = await freeSlug(deps, { ...form, slug: form.slug || campaign.slug }, campaign.id);
-  return campaigns.updateCampaign(deps.db, campaign.id, toRow(form, slug));
+  return slugOrTaken(() => campaigns.updateCampaign(deps.db, campaign.id, toRow(form, slug)));
 }
 
 /** Everything the organiser's campaign page shows. */

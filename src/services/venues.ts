@@ -7,6 +7,7 @@ import { isCountryCode, validLatitude, validLongitude, zoneAt } from '../lib/pla
 import { isValidZone } from '../lib/time';
 import { FieldErrors, optionalText, parse, requiredText } from '../lib/validation';
 import * as venues from '../queries/venues';
+import { isUniqueViolation } from '../db/errors';
 import { VENUE_KINDS } from '../domain/enums';
 
 type Deps = Pick<AppDeps, 'db'>;
@@ -73,10 +74,16 @@ export async function saveVenue(deps: Deps, id: number | undefined, input: unkno
   const venue = checked.venue;
   const same = await venues.findVenueByKey(deps.db, { name: venue.name, city: venue.city, country: venue.country });
   if (same && same.id !== id) throw new BadRequest({ name: 'errors.venueTaken' });
-  if (id === undefined) return venues.insertVenue(deps.db, venue);
-  const updated = await venues.updateVenue(deps.db, id, venue);
-  if (!updated) throw new NotFound();
-  return updated;
+  try {
+    if (id === undefined) return await venues.insertVenue(deps.db, venue);
+    const updated = await venues.updateVenue(deps.db, id, venue);
+    if (!updated) throw new NotFound();
+    return updated;
+  } catch (error) {
+    // Someone saved the same place a moment ago, after the check above.
+    if (isUniqueViolation(error, 'venues_name_city_country_unique')) throw new BadRequest({ name: 'errors.venueTaken' });
+    throw error;
+  }
 }
 
 export async function getVenue(deps: Deps, id: number): Promise<VenueRow> {
