@@ -74,6 +74,15 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Whether a bad value may be repeated in the error message. URLs can carry a password
+ * (postgres://user:secret@host) even when malformed, and secrets are secrets: for those the
+ * message names the setting and the problem only, since it ends up in logs and terminals.
+ */
+function mayEcho(name: string): boolean {
+  return !/URL|SECRET|PASSWORD|KEY|TOKEN|CREDENTIAL/i.test(name);
+}
+
 /** Reads and checks settings from `env` (process.env by default); empty strings count as unset. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(
@@ -83,9 +92,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   );
   const parsed = settings.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got "${present[String(issue.path[0])]}")`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${issue.path.join('.')}: ${issue.message}${mayEcho(name) ? ` (got "${present[name]}")` : ''}`;
+    }));
   }
   const values = parsed.data;
   const baseUrl = (values.BASE_URL ?? `http://${values.HOST}:${values.PORT}`).replace(/\/+$/, '');
