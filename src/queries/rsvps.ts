@@ -84,11 +84,14 @@ export async function counts(db: Db, eventId: number): Promise<Counts> {
   return result;
 }
 
-export function listForEvent(db: Db, eventId: number): Promise<RsvpRow[]> {
-  return db<RsvpRow>('rsvps')
+/** Going first, then the waitlist in its order, then cancelled; all of them, or one page. */
+export function listForEvent(db: Db, eventId: number, page?: { limit: number; offset: number }): Promise<RsvpRow[]> {
+  const query = db<RsvpRow>('rsvps')
     .where({ event_id: eventId })
     .orderByRaw("case status when 'going' then 0 when 'waitlisted' then 1 else 2 end")
     .orderBy('status_seq');
+  if (page) query.limit(page.limit).offset(page.offset);
+  return query;
 }
 
 /**

@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import type { AppDeps } from '../app';
 import type { CampaignRow, DemandRow, PrisonerRow } from '../db/tables';
 import { BadRequest } from '../lib/errors';
+import { pageParam, pagerLinks } from '../lib/paging';
 import { countryOptions, isCountryCode } from '../lib/places';
 import { FieldErrors, optionalText, parse, requiredText } from '../lib/validation';
 import * as service from '../services/campaigns';
@@ -216,7 +217,7 @@ export function campaignsRouter(deps: AppDeps): Router {
       res.type('text/calendar; charset=utf-8').send(ics.text);
       return;
     }
-    const data = await service.publicCampaign(deps, raw);
+    const data = await service.publicCampaign(deps, raw, pageParam(req.query.pickets));
     const prisoners = new Map(data.prisoners.map((p) => [p.id, p]));
     const events = data.events.map((e) => presentCampaignEvent(e, req.locale, data.now));
     res.page('campaign', {
@@ -226,6 +227,7 @@ export function campaignsRouter(deps: AppDeps): Router {
       prisoners: data.prisoners.map((p) => presentPrisoner(p, data.demands, req.locale)),
       board: dayOfActionBoard(events),
       countries: groupByCountry(events),
+      picketsPager: pagerLinks(data.picketsPaging, `/campaigns/${encodeURIComponent(data.campaign.slug)}`, req.query, 'pickets', 'pickets'),
       scripts: ['/public/js/local-time.js'],
       head: CSS + `<link rel="alternate" type="text/calendar" href="/campaigns/${encodeURIComponent(data.campaign.slug)}.ics">`,
     });

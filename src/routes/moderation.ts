@@ -3,6 +3,7 @@ import { Router, Request } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
 import { BadRequest, NotFound } from '../lib/errors';
+import { pageParam, pagerLinks } from '../lib/paging';
 import { optionalText, parse, parseOrThrow } from '../lib/validation';
 import { presentForModeration } from '../presenters/submissions';
 import * as moderation from '../services/moderation';
@@ -48,19 +49,27 @@ export function moderationRouter(deps: AppDeps): Router {
   const page = { head: '<link rel="stylesheet" href="/public/css/media.css">', scripts: ['/public/js/blur.js'] };
 
   router.get('/organise/moderation', requireUser, async (req, res) => {
-    const pending = await moderation.allPending(deps, req.user!);
-    res.page('moderation', { ...page, title: req.t('media.moderation.allTitle'), event: null, pending: pending.map(presentForModeration), decided: [], returnTo: '/organise/moderation' });
+    const { pending, paging } = await moderation.allPending(deps, req.user!, pageParam(req.query.page));
+    res.page('moderation', {
+      ...page, title: req.t('media.moderation.allTitle'), event: null, pending: pending.map(presentForModeration), decided: [],
+      pendingTotal: paging.total, pendingPager: pagerLinks(paging, '/organise/moderation', req.query, 'page'), decidedPager: null,
+      returnTo: '/organise/moderation',
+    });
   });
 
   router.get('/organise/events/:id/moderation', requireUser, async (req, res) => {
-    const { event, pending, decided } = await moderation.eventQueue(deps, req.user, idParam(req));
+    const queue = await moderation.eventQueue(deps, req.user, idParam(req), { pending: pageParam(req.query.pending), decided: pageParam(req.query.decided) });
+    const path = `/organise/events/${queue.event.id}/moderation`;
     res.set('Cache-Control', 'private, no-store');
     res.page('moderation', {
       ...page,
-      title: req.t('media.moderation.title', { title: event.title }),
-      event,
-      pending: pending.map(presentForModeration),
-      decided: decided.map(presentForModeration),
+      title: req.t('media.moderation.title', { title: queue.event.title }),
+      event: queue.event,
+      pending: queue.pending.map(presentForModeration),
+      decided: queue.decided.map(presentForModeration),
+      pendingTotal: queue.pendingPaging.total,
+      pendingPager: pagerLinks(queue.pendingPaging, path, req.query, 'pending'),
+      decidedPager: pagerLinks(queue.decidedPaging, path, req.query, 'decided', 'decided'),
       returnTo: '',
     });
   });

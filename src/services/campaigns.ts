@@ -3,6 +3,7 @@ import type { AppDeps } from '../app';
 import type { CampaignRow, EventRow, UserRow } from '../db/tables';
 import { BadRequest, Forbidden, NotFound } from '../lib/errors';
 import { eventsCalendar } from '../lib/ics';
+import { paging } from '../lib/paging';
 import * as campaigns from '../queries/campaigns';
 import { isUniqueViolation } from '../db/errors';
 import * as policy from '../policies';
@@ -196,16 +197,20 @@ export async function removePrisoner(deps: Deps, user: Actor, campaignId: number
 }
 
 /** What the public campaign page needs; drafts are never part of it. */
-export async function publicCampaign(deps: Deps, slug: string) {
+export const CAMPAIGN_PICKETS_PER_PAGE = 100;
+
+/** What the public campaign page needs (its pickets a page at a time); drafts are never part of it. */
+export async function publicCampaign(deps: Deps, slug: string, picketsPage = 1) {
   const campaign = await campaigns.findCampaignBySlug(deps.db, slug);
   if (!campaign) throw new NotFound();
+  const p = paging(picketsPage, await campaigns.countPublicCampaignEvents(deps.db, campaign.id), CAMPAIGN_PICKETS_PER_PAGE);
   const [demands, prisoners, counts, events] = await Promise.all([
     campaigns.listDemands(deps.db, campaign.id),
     campaigns.listPrisoners(deps.db, campaign.id),
     campaigns.picketsPerDemand(deps.db, campaign.id),
-    campaigns.publicCampaignEventSummaries(deps.db, campaign.id),
+    campaigns.publicCampaignEventSummaries(deps.db, campaign.id, { limit: p.perPage, offset: p.offset }),
   ]);
-  return { campaign, demands, prisoners, counts, events, now: deps.clock.now() };
+  return { campaign, demands, prisoners, counts, events, picketsPaging: p, now: deps.clock.now() };
 }
 
 /** Built calendars by campaign and version; the caller keeps one per app. */

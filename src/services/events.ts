@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { AppDeps } from '../app';
 import type { ActionStatus, DemandRow, EventKind, EventRow, UserRow } from '../db/tables';
 import { BadRequest, NotFound } from '../lib/errors';
+import { paging, Paging } from '../lib/paging';
 import { zoneAt } from '../lib/places';
 import { instantToLocalInput, isValidZone, localToInstant } from '../lib/time';
 import type { FieldErrors } from '../lib/validation';
@@ -263,7 +264,11 @@ export async function formValues(deps: Pick<AppDeps, 'db'>, event: EventRow, cop
   };
 }
 
-/** The organiser's dashboard list: their events, or every event for an admin. */
-export function dashboardEvents(deps: Pick<AppDeps, 'db'>, user: Organiser): Promise<EventRow[]> {
-  return q.eventsOwnedBy(deps.db, ownerScope(user));
+export const DASHBOARD_PER_PAGE = 50;
+
+/** The organiser's dashboard list: their events, or every event for an admin, a page at a time. */
+export async function dashboardEvents(deps: Pick<AppDeps, 'db'>, user: Organiser, page: number): Promise<{ events: EventRow[]; paging: Paging }> {
+  const scope = ownerScope(user);
+  const p = paging(page, await q.countOwnedBy(deps.db, scope), DASHBOARD_PER_PAGE);
+  return { events: await q.eventsOwnedBy(deps.db, scope, { limit: p.perPage, offset: p.offset }), paging: p };
 }

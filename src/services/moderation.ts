@@ -1,7 +1,8 @@
 // Moderation: only the event's organiser (or an admin) sees pending uploads, blurs faces,
 // approves or rejects, and records how the letters were handed in. Rejected files are deleted.
 import type { AppDeps } from '../app';
-import type { EventRow, HandinStatus, SubmissionRow, UserRow } from '../db/tables';
+import type { EventRow, HandinStatus, SubmissionRow, SubmissionStatus, UserRow } from '../db/tables';
+import { paging } from '../lib/paging';
 import type { Knex } from 'knex';
 import { BadRequest, Conflict, NotFound } from '../lib/errors';
 import { blurImage, detectType, MediaRefused, processImage, Region } from '../lib/images';
@@ -25,16 +26,29 @@ async function submissionOf(deps: Pick<AppDeps, 'db'>, user: UserRow | undefined
   return { submission, event };
 }
 
-/** The moderation page of one event: pending first, then what was decided. */
-export async function eventQueue(deps: AppDeps, user: UserRow | undefined, eventId: number) {
-  const event = await eventOf(deps, user, eventId);
-  const submissions = await queries.listForEvent(deps.db, event.id, [...SUBMISSION_STATUSES]);
-  return { event, pending: submissions.filter((s) => s.status === 'pending'), decided: submissions.filter((s) => s.status !== 'pending') };
+export const MODERATION_PER_PAGE = 30;
+
+/** One page of the event's submissions in `statuses`, with its paging. */
+async function pageOf(deps: AppDeps, eventId: number, statuses: SubmissionStatus[], page: number) {
+  const p = paging(page, await queries.countForEvent(deps.db, eventId, statuses), MODERATION_PER_PAGE);
+  return { rows: await queries.listForEvent(deps.db, eventId, statuses, { limit: p.perPage, offset: p.offset }), paging: p };
 }
 
-/** Everything waiting for this organiser (for an admin: everything). */
-export function allPending(deps: AppDeps, user: UserRow) {
-  return queries.listPending(deps.db, ownerScope(user));
+/** The moderation page of one event: pending first, then what was decided; each a page at a time. */
+export async function eventQueue(deps: AppDeps, user: UserRow | undefined, eventId: number, pages: { pending: number; decided: number } = { pending: 1, decided: 1 }) {
+  const event = await eventOf(deps, user, eventId);
+  const [pending, decided] = await Promise.all([
+    pageOf(deps, event.id, ['pending'], pages.pending),
+    pageOf(deps, event.id, SUBMISSION_STATUSES.filter((s) => s !== 'pending'), pages.decided),
+  ]);
+  return { event, pending: pending.rows, pendingPaging: pending.paging, decided: decided.rows, decidedPaging: decided.paging };
+}
+
+/** Everything waiting for this organiser (for an admin: everything), a page at a time. */
+export async function allPending(deps: AppDeps, user: UserRow, page = 1) {
+  const scope = ownerScope(user);
+  const p = paging(page, await queries.countPending(deps.db, scope), MODERATION_PER_PAGE);
+  return { pending: await queries.listPending(deps.db, scope, { limit: p.perPage, offset: p.offset }), paging: p };
 }
 
 /**
