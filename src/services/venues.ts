@@ -86,6 +86,18 @@ export async function saveVenue(deps: Deps, id: number | undefined, input: unkno
   }
 }
 
+export const VENUE_CHOICES = 30;
+
+/**
+ * The places the event form offers: those matching what the organiser searched for (at most
+ * VENUE_CHOICES, with how many match), and the one already chosen, so it stays selected.
+ */
+export async function venueChoices(deps: Deps, search: string, chosenId: number | null) {
+  const { venues: found, total } = await venues.searchVenues(deps.db, search.trim().slice(0, 100), VENUE_CHOICES);
+  const chosen = chosenId !== null && !found.some((v) => v.id === chosenId) ? await venues.findVenue(deps.db, chosenId) : undefined;
+  return { venues: chosen ? [chosen, ...found] : found, total, shown: found.length, search: search.trim() };
+}
+
 export async function getVenue(deps: Deps, id: number): Promise<VenueRow> {
   const venue = Number.isInteger(id) ? await venues.findVenue(deps.db, id) : undefined;
   if (!venue) throw new NotFound();
