@@ -74,6 +74,6 @@ export async function apiEvents(deps: Pick<AppDeps, 'db' | 'config'>, query: Api
 /** One public event as iCalendar (drafts are not found). */
 export async function eventIcs(deps: Pick<AppDeps, 'db' | 'config'>, id: number): Promise<{ event: EventRow; ics: string }> {
   const event = await q.findEvent(deps.db, id);
-  if (!event || event.status === 'draft') throw new NotFound();
+  if (!event || !can(null, 'view', picket(event))) throw new NotFound();
   return { event, ics: eventsCalendar([event], { name: event.title, baseUrl: deps.config.BASE_URL }) };
 }

@@ -10,6 +10,7 @@ import { NotFound } from '../lib/errors';
 import { newToken } from '../lib/tokens';
 import type { FieldErrors } from '../lib/validation';
 import * as q from '../queries/rsvps';
+import { can, picket } from '../policies';
 
 type Deps = Pick<AppDeps, 'db' | 'clock' | 'config'>;
 
@@ -35,7 +36,7 @@ export function closedReason(state: RsvpState): string | null {
 /** The event an anonymous visitor may RSVP to: published or cancelled, never a draft. */
 export async function publicEvent(deps: Pick<Deps, 'db'>, eventId: number): Promise<EventRow> {
   const event = Number.isSafeInteger(eventId) ? await q.findEvent(deps.db, eventId) : undefined;
-  if (!event || event.status === 'draft') throw new NotFound();
+  if (!event || !can(null, 'view', picket(event))) throw new NotFound();
   return event;
 }
 
