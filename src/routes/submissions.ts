@@ -3,12 +3,13 @@
 // the request here, after multer.
 import { Router, Request, Response, RequestHandler } from 'express';
 import multer from 'multer';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
 import { NotFound } from '../lib/errors';
 import { takesFiles } from '../lib/route-table';
 import { checkbox, optionalText, parse } from '../lib/validation';
+import { limitRequests } from '../lib/rate-limits';
 import * as submissions from '../services/submissions';
 import { mediaPageExtras } from '../services/media-page';
 import { lettersRouter } from './letters';
@@ -102,12 +103,10 @@ export function submissionsRouter(deps: AppDeps): Router {
   });
 
   // Uploads per client address, counted before the body is read, so a flood costs little.
-  const limiter = rateLimit({
-    windowMs: 10 * 60_000,
-    limit: () => deps.config.UPLOAD_RATE_LIMIT,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, res) => {
+  const limiter = limitRequests(deps.db, {
+    name: 'upload', points: deps.config.UPLOAD_RATE_LIMIT, seconds: 10 * 60, secret: deps.sessionSecret,
+    key: (req) => ipKeyGenerator(req.ip ?? ''),
+    refuse: (req, res) => {
       if (wantsJson(req)) return res.status(429).json({ error: req.t('errors.tooManyRequests'), status: 429 });
       res.status(429).page('message', { title: req.t('errors.tooManyRequests'), messageKey: 'errors.explain.429' });
     },
