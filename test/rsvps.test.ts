@@ -58,16 +58,6 @@ describe('an activist RSVPs to a picket', () => {
     expect(page.text).toContain('You are going to Vigil in Tbilisi');
   });
 
-  test('a second RSVP with the same e-mail updates the first', async () => {
-    const event = await buildEvent(h.database.db, owner);
-    await rsvp(event.id, { name: 'Ana', email: 'ana@picket.test', role: 'attendee' });
-    const again = await rsvp(event.id, { name: 'Ana K.', email: 'ANA@picket.test', role: 'speaker' });
-    expect(again.status).toBe(303);
-    const rows = await h.database.db('rsvps').where({ event_id: event.id });
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ name: 'Ana K.', role: 'speaker', status: 'going' });
-  });
-
   test('the public form shows counts but never a name, e-mail, note or token', async () => {
     const event = await buildEvent(h.database.db, owner, { capacity: 10 });
     await rsvp(event.id, { name: 'Secret Sasha', email: 'sasha@picket.test', note: 'private note' });
