@@ -209,6 +209,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(needsFirstRun(deps));
   app.use(cache.middleware);
 
+  // Organiser and admin pages show private data: no browser or proxy may keep them.
+  app.use(['/organise', '/admin'], (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   app.use('/', authRouter(deps));
   app.use('/', adminRouter(deps));
   app.use('/', mapRouter(deps)); // before the events API: it owns /api/events.geojson
