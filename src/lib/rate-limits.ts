@@ -1,5 +1,6 @@
 // Rate limits counted in PostgreSQL (rate-limiter-flexible's Postgres store, table `rate_limits`
 // from the migrations), so every app process behind a load balancer counts against the same limit.
+// The package has no Express middleware of its own, hence the small limitRequests below.
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
