@@ -41,7 +41,7 @@ export async function publicEvent(deps: Pick<Deps, 'db'>, eventId: number): Prom
 }
 
 export type RsvpResult =
-  | { ok: true; rsvp: Pick<RsvpRow, 'id' | 'email' | 'status' | 'token'>; eventId: number; updated: boolean }
+  | { ok: true; rsvp: Pick<RsvpRow, 'email' | 'status' | 'token'>; eventId: number }
   | { ok: false; event: EventRow; errors: FieldErrors };
 
 const REFUSALS: Partial<Record<q.SubmitOutcome, FieldErrors>> = {
@@ -55,7 +55,8 @@ const REFUSALS: Partial<Record<q.SubmitOutcome, FieldErrors>> = {
 /**
  * A new RSVP takes one database round trip (q.submit: lock, count, insert, queue, commit inside
  * PostgreSQL), so hundreds of people can RSVP to one picket at once without ever going over
- * capacity. An e-mail that already has an RSVP for the event updates it instead.
+ * capacity. An e-mail address that already has an RSVP for the event changes nothing: see
+ * answerExisting.
  */
 export async function submitRsvp(deps: Deps, eventId: number, input: RsvpInput): Promise<RsvpResult> {
   if (!Number.isSafeInteger(eventId)) throw new NotFound();
@@ -63,34 +64,27 @@ export async function submitRsvp(deps: Deps, eventId: number, input: RsvpInput):
   const result = await q.submit(deps.db, { event_id: eventId, ...input, token, now: deps.clock.now() });
   if (result.outcome === 'missing') throw new NotFound();
   if (result.outcome === 'inserted') {
-    return { ok: true, rsvp: { id: result.rsvpId!, email: input.email, status: result.status!, token }, eventId, updated: false };
+    return { ok: true, rsvp: { email: input.email, status: result.status!, token }, eventId };
   }
-  if (result.outcome === 'existing') return updateExisting(deps, eventId, result.rsvpId!, input);
+  if (result.outcome === 'existing') return answerExisting(deps, eventId, result.rsvpId!, input);
   return { ok: false, event: (await q.findEvent(deps.db, eventId))!, errors: REFUSALS[result.outcome] ?? { _form: 'errors.invalid' } };
 }
 
-/** A second RSVP with the same e-mail updates the first one (and sends its link again). */
-async function updateExisting(deps: Deps, eventId: number, rsvpId: number, input: RsvpInput): Promise<RsvpResult> {
-  return deps.db.transaction(async (trx): Promise<RsvpResult> => {
-    const event = (await q.lockEvent(trx, eventId))!;
-    const now = deps.clock.now();
-    const state = await rsvpState({ db: trx, clock: deps.clock }, eventId);
-    const closed = closedReason(state);
-    if (closed) return { ok: false, event, errors: { _form: closed } };
-    const existing = (await q.findById(trx, rsvpId))!;
-    let status = existing.status;
-    if (status === 'cancelled') {
-      // Coming back takes a place like a new RSVP would, by the same rule.
-      if (state === 'full') return { ok: false, event, errors: { _form: 'rsvps.closed.full' } };
-      status = state === 'open' ? 'going' : 'waitlisted';
-    }
-    const rsvp = await q.update(trx, existing.id, {
-      name: input.name, role: input.role, note: input.note, locale: input.locale, status,
-      ...(status !== existing.status ? { status_at: now } : {}), updated_at: now,
-    });
-    await q.queueMail(trx, rsvp.id, { kind: 'confirmation' });
-    return { ok: true, rsvp, eventId, updated: true };
-  });
+/**
+ * Knowing someone's e-mail address must not let anyone rewrite or revive their RSVP: only the
+ * manage link can. So a second RSVP with the same address changes nothing (name, role, note and
+ * status stay; a cancelled RSVP stays cancelled), the visitor is told exactly what a new RSVP would
+ * have been told (so the page reveals nothing), and the address's owner is e-mailed their link.
+ */
+async function answerExisting(deps: Deps, eventId: number, rsvpId: number, input: RsvpInput): Promise<RsvpResult> {
+  const event = (await q.findEvent(deps.db, eventId))!;
+  // What a new RSVP would have been told, by the one rule (rsvp_state).
+  const state = await rsvpState(deps, eventId);
+  const closed = closedReason(state);
+  if (closed) return { ok: false, event, errors: { _form: closed } };
+  if (state === 'full') return { ok: false, event, errors: REFUSALS.full! };
+  await q.queueMail(deps.db, rsvpId, { kind: 'already' });
+  return { ok: true, rsvp: { email: input.email, status: state === 'open' ? 'going' : 'waitlisted', token: '' }, eventId };
 }
 
 export type ManageState = 'valid' | 'unknown' | 'cancelled' | 'erased';
