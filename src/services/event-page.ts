@@ -22,6 +22,7 @@ export async function rsvpFormState(
     action: `/events/${event.id}/rsvp`,
     counts,
     closed,
+    over: event.ends_at <= deps.clock.now(),
     // Full with the waitlist off: the form is replaced by a message.
     full: full && !event.waitlist_enabled,
     waitlist: full && event.waitlist_enabled,
