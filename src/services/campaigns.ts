@@ -4,6 +4,7 @@ import type { CampaignRow, EventRow, UserRow } from '../db/tables';
 import { BadRequest, Forbidden, NotFound } from '../lib/errors';
 import { eventsCalendar } from '../lib/ics';
 import * as campaigns from '../queries/campaigns';
+import * as submissions from '../queries/submissions';
 
 type Deps = Pick<AppDeps, 'db' | 'clock'>;
 type Actor = Pick<UserRow, 'id' | 'role'>;
@@ -183,13 +184,15 @@ export async function removePrisoner(deps: Deps, user: Actor, campaignId: number
 export async function publicCampaign(deps: Deps, slug: string) {
   const campaign = await campaigns.findCampaignBySlug(deps.db, slug);
   if (!campaign) throw new NotFound();
-  const [demands, prisoners, counts, events] = await Promise.all([
+  const [demands, prisoners, counts, events, media] = await Promise.all([
     campaigns.listDemands(deps.db, campaign.id),
     campaigns.listPrisoners(deps.db, campaign.id),
     campaigns.picketsPerDemand(deps.db, campaign.id),
     campaigns.publicCampaignEventSummaries(deps.db, campaign.id),
+    submissions.approvedForCampaign(deps.db, campaign.id),
   ]);
-  return { campaign, demands, prisoners, counts, events, now: deps.clock.now() };
+  const handins = await submissions.handinSummary(deps.db, events.map((e) => e.id));
+  return { campaign, demands, prisoners, counts, events, media, handins, now: deps.clock.now() };
 }
 
 /** Built calendars by campaign and version; the caller keeps one per app. */
