@@ -47,6 +47,8 @@ export async function startEmbeddedPostgres(opts: {
   dir: string;
   port: number;
   log?: (line: string) => void;
+  /** The setting that chooses the port, named when it is taken. */
+  portSetting?: string;
 }): Promise<EmbeddedPostgres> {
   const dir = path.resolve(opts.dir);
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`;
@@ -85,7 +87,7 @@ export async function startEmbeddedPostgres(opts: {
   try {
     postgres = await startDetached(dir, opts.port, opts.log);
   } catch (error) {
-    throw new Error(`the embedded PostgreSQL in ${dir} did not start (is port ${opts.port} taken? set EMBEDDED_PG_PORT): ${(error as Error).message}`);
+    throw new Error(`the embedded PostgreSQL in ${dir} did not start (is port ${opts.port} taken? set ${opts.portSetting ?? 'EMBEDDED_PG_PORT'}): ${(error as Error).message}`);
   }
   return {
     url,

@@ -7,6 +7,7 @@ import { buildCampaign, buildEvent, buildUser } from '../support/factories';
 import { describeBrowser, openBrowserOn, closeJourney, phoneContext, Served } from '../support/browser';
 import { onFirstScreen, sidewaysOverflow } from '../support/layout';
 import { recipients } from '../support/smtp';
+import { cameraPhoto } from '../support/media';
 
 let h: Harness;
 let browser: Browser;
@@ -119,4 +120,34 @@ describeBrowser('a visitor on a phone', () => {
     expect(await page.locator('.map-filters-what').innerText()).toContain('Free the Five');
     await context.close();
   });
+
+  test('a photo sent while the connection drops: the page says the connection failed, nothing is lost, and it can be sent again', async () => {
+    const owner = await buildUser(h.database.db);
+    const event = await buildEvent(h.database.db, owner, { title: 'Picket in the rain', starts_at: new Date(Date.now() - 3 * 3600_000) });
+    const context = await phone();
+    // The first attempt never reaches the server, as when the phone loses its signal.
+    let drops = 1;
+    await context.route(/\/submissions$/, (route) => (drops-- > 0 ? route.abort('internetdisconnected') : route.continue()));
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${site.url}/events/${event.id}`);
+    await page.setInputFiles('#field-files', [{ name: 'IMG_2001.jpg', mimeType: 'image/jpeg', buffer: await cameraPhoto(3) }]);
+    await page.check('#field-consent');
+    await page.tap('.upload-form button[type="submit"]');
+    await page.waitForSelector('.upload-progress li.upload-retry');
+    const row = await page.locator('.upload-progress li').innerText();
+    expect(row).toContain('The connection failed');
+    expect(row).toContain('Nothing was lost');
+    expect(row).not.toContain('Not accepted');
+    expect(await page.locator('.upload-result').innerText()).toContain('Nothing was lost');
+    // The chosen file is still there.
+    expect(await page.locator('#field-files').evaluate((input) => (input as HTMLInputElement).files!.length)).toBe(1);
+    expect(await h.database.db('submissions').where({ event_id: event.id }).count({ n: '*' }).first().then((r) => Number(r?.n))).toBe(0);
+
+    await page.getByRole('button', { name: 'Send again' }).tap();
+    await page.waitForSelector('.upload-result.upload-result-ok');
+    expect(await page.locator('.upload-progress li.upload-ok').count()).toBe(1);
+    expect(await h.database.db('submissions').where({ event_id: event.id }).count({ n: '*' }).first().then((r) => Number(r?.n))).toBe(1);
+    await context.close();
+  }, 60_000);
 });
