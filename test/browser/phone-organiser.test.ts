@@ -80,4 +80,24 @@ describeBrowser('organiser tables on a phone', () => {
     expect(await read(cards.nth(1))).toEqual(expect.arrayContaining(['Ivan', 'Status: Waitlisted']));
     await context.close();
   });
+
+  test('a weekly vigil at the same embassy is two clicks: Duplicate, then Create', async () => {
+    const db = h.database.db;
+    const organiser = await buildUser(db);
+    const lastWeek = new Date(Date.now() - 2 * 24 * 3600_000);
+    lastWeek.setUTCHours(17, 0, 0, 0);
+    const vigil = await buildEvent(db, organiser, { title: 'Thursday vigil', starts_at: lastWeek, ends_at: new Date(lastWeek.getTime() + 3600_000) });
+    const context = await phoneContext(browser);
+    await context.route(/tile\.openstreetmap\.org/, (route) => route.abort());
+    const page = await logIn(context, organiser.email, organiser.password);
+    await page.goto(`${site.url}/organise/events/${vigil.id}`);
+    await page.getByRole('button', { name: /Duplicate/ }).click();
+    await page.waitForURL(/duplicate=/);
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    await page.waitForURL(/\/organise\/events\/\d+$/);
+    const copy = await db('events').where({ title: 'Thursday vigil' }).whereNot({ id: vigil.id }).first();
+    expect(copy).toMatchObject({ status: 'draft', address: vigil.address, city: 'London', latitude: vigil.latitude, longitude: vigil.longitude, timezone: 'Europe/London' });
+    expect(copy.starts_at.getTime()).toBe(lastWeek.getTime() + 7 * 24 * 3600_000);
+    await context.close();
+  }, 60_000);
 });
