@@ -100,4 +100,46 @@ describeBrowser('organiser tables on a phone', () => {
     expect(copy.starts_at.getTime()).toBe(lastWeek.getTime() + 7 * 24 * 3600_000);
     await context.close();
   }, 60_000);
+
+  test.each([{ width: 360, height: 740 }, { width: 1280, height: 800 }])('an organiser (not an admin) finds the city and the embassy by typing, at %o', async (viewport) => {
+    const db = h.database.db;
+    const organiser = await buildUser(db, { name: 'Vilnius group' });
+    const campaign = await buildCampaign(db, organiser, { target_country: 'BY', title: 'Free them all' });
+    const [embassy] = await db('venues').insert({ name: 'Embassy of Belarus in Lithuania', kind: 'embassy', address: 'Mindaugo g. 13', city: 'Vilnius', country: 'LT', represents: 'BY', latitude: 54.6763, longitude: 25.2745, timezone: 'Europe/Vilnius' })
+      .onConflict(['name', 'city', 'country']).merge().returning('id');
+    await db('venues').insert({ name: 'Embassy of Ruritania in Lithuania', kind: 'embassy', address: 'Somewhere 1', city: 'Vilnius', country: 'LT', represents: 'RU', latitude: 54.69, longitude: 25.28, timezone: 'Europe/Vilnius' })
+      .onConflict(['name', 'city', 'country']).ignore();
+    const context = viewport.width === 360 ? await phoneContext(browser) : await browser.newContext({ viewport });
+    await context.route(/tile\.openstreetmap\.org/, (route) => route.abort());
+    const page = await logIn(context, organiser.email, organiser.password);
+    await page.goto(`${site.url}/organise/events/new`);
+    await page.locator('#field-campaign_id').selectOption(String(campaign.id));
+    await page.locator('#field-title').fill('Picket in Vilnius');
+    // Typing a city: the map moves there, and the campaign's embassies in that city are offered.
+    await page.getByLabel('Find a city or an embassy').fill('Vilni');
+    // The first search loads the offline city list, which takes a moment on a busy server.
+    await page.getByRole('button', { name: /^Vilnius, LT/ }).click({ timeout: 40_000 });
+    const centre = await page.evaluate(() => (window as unknown as { picketPointPicker: { centre(): { lat: number; lng: number; zoom: number } } }).picketPointPicker.centre());
+    expect(centre.lat).toBeCloseTo(54.69, 1);
+    expect(centre.lng).toBeCloseTo(25.28, 1);
+    expect(centre.zoom).toBeGreaterThanOrEqual(12);
+    expect(await page.locator('#field-city').inputValue()).toBe('Vilnius');
+    expect(await page.locator('#field-country').inputValue()).toBe('LT');
+    expect(await page.locator('#field-timezone').inputValue()).toBe('Europe/Vilnius');
+    const offered = await page.locator('#place-results').innerText();
+    expect(offered).toContain('Embassy of Belarus in Lithuania');
+    expect(offered).not.toContain('Ruritania'); // not the campaign's target country
+    await page.getByRole('button', { name: /Embassy of Belarus in Lithuania/ }).click();
+    expect(await page.locator('#field-venue_id').inputValue()).toBe(String(embassy.id ?? embassy));
+    expect(await sidewaysOverflow(page)).toBe(0);
+
+    await page.locator('#field-starts_local').fill('2031-05-01T12:00');
+    await page.locator('#field-ends_local').fill('2031-05-01T13:00');
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    await page.waitForURL(/\/organise\/events\/\d+$/);
+    const saved = await db('events').where({ title: 'Picket in Vilnius', owner_id: organiser.id }).orderBy('id', 'desc').first();
+    expect(saved).toMatchObject({ venue_id: embassy.id ?? embassy, city: 'Vilnius', country: 'LT', timezone: 'Europe/Vilnius' });
+    await db('events').where({ id: saved.id }).delete();
+    await context.close();
+  }, 90_000);
 });
