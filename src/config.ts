@@ -34,6 +34,8 @@ export const settings = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
+  /** `npm test` without TEST_DATABASE_URL: port of its embedded server, so two runs can be kept apart. */
+  EMBEDDED_TEST_PG_PORT: int(1024, 65535).default(54339),
   DATABASE_POOL_MAX: int(1, 200).default(10),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('Picket <picket@localhost>'),

@@ -2,6 +2,7 @@
 // a failed job is retried with exponential backoff. Features add their tasks and schedules here.
 import { run, runOnce, runMigrations, parseCrontab, Runner, TaskList, Logger as WorkerLogger } from 'graphile-worker';
 import type { Knex } from 'knex';
+import { Pool } from 'pg';
 import type { Config } from '../config';
 import type { Clock } from './clock';
 import type { Localisation } from './i18n';
@@ -64,10 +65,35 @@ export async function migrateJobs(databaseUrl: string): Promise<void> {
   await runMigrations({ connectionString: databaseUrl });
 }
 
+export interface Worker {
+  stop(): Promise<void>;
+}
+
 /** Starts the background worker (LISTEN/NOTIFY, so new jobs start at once). */
-export async function startWorker(deps: JobDeps): Promise<Runner> {
+export async function startWorker(deps: JobDeps): Promise<Worker> {
+  // Our own pool, so that its error listener outlives the runner: graphile-worker removes its
+  // listeners when it stops, and a connection the database closes afterwards (Ctrl-C stops the
+  // embedded PostgreSQL at the same moment) would otherwise throw an unhandled 'error'.
+  const pool = new Pool({ connectionString: deps.databaseUrl, max: 6 });
+  pool.on('error', (error) => deps.logger.warn({ err: error.message }, 'job worker: a database connection closed'));
+  let runner: Runner;
+  try {
+    runner = await runWorker(deps, pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return {
+    async stop() {
+      await runner.stop();
+      await pool.end();
+    },
+  };
+}
+
+function runWorker(deps: JobDeps, pool: Pool): Promise<Runner> {
   return run({
-    connectionString: deps.databaseUrl,
+    pgPool: pool,
     concurrency: 4,
     noHandleSignals: true,
     pollInterval: 2000,

@@ -21,6 +21,7 @@ export async function rsvpFormState(
     action: `/events/${event.id}/rsvp`,
     counts: presentPublicCounts(counts, event),
     closed: closedReason(state),
+    over: event.ends_at <= deps.clock.now(),
     // Full with the waitlist off: the form is replaced by a message.
     full: state === 'full',
     waitlist: state === 'waitlist',

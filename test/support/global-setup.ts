@@ -10,7 +10,7 @@ import { EMBEDDED_TEST_PORT, embeddedTestDir } from './server-url';
 export default async function globalSetup(): Promise<void> {
   let url = process.env.TEST_DATABASE_URL;
   if (!url) {
-    const server = await startEmbeddedPostgres({ dir: embeddedTestDir, port: EMBEDDED_TEST_PORT });
+    const server = await startEmbeddedPostgres({ dir: embeddedTestDir, port: EMBEDDED_TEST_PORT, portSetting: 'EMBEDDED_TEST_PG_PORT' });
     (globalThis as { __picketEmbedded?: unknown }).__picketEmbedded = server;
     url = server.url;
   }
