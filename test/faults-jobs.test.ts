@@ -43,7 +43,7 @@ async function rsvp(eventId: number, email: string) {
   expect(res.status).toBe(303);
 }
 
-const count = async (db: Knex, sql: string, bindings: unknown[] = []) =>
+const count = async (db: Knex, sql: string, bindings: Knex.RawBinding[] = []) =>
   Number((await db.raw<{ rows: { n: string }[] }>(`select count(*) as n from (${sql}) s`, bindings)).rows[0].n);
 
 const confirmationsTo = (email: string) =>
