@@ -34,8 +34,8 @@ async function main(): Promise<void> {
 
   const server = app.listen(config.PORT, config.HOST);
   // Slow clients: headers within 20 s, a whole request (an upload included) within the setting.
-  server.headersTimeout = 20_000;
   server.requestTimeout = config.REQUEST_TIMEOUT_SECONDS * 1000;
+  server.headersTimeout = Math.min(20_000, server.requestTimeout);
   await once(server, 'listening');
   logger.info({ url: config.BASE_URL, mail: mailer.describe() }, `Picket is running on http://${config.HOST}:${config.PORT}`);
 
