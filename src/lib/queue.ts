@@ -49,6 +49,9 @@ export interface Queue {
   stop(): Promise<void>;
 }
 
+/** How often idle workers look for jobs (new jobs also wake them at once through LISTEN/NOTIFY). */
+const POLL_MS = 2000;
+
 function workerLogger(logger: Logger): WorkerLogger {
   return new WorkerLogger((scope) => (level, message, meta) => {
     const method = level === 'error' ? 'error' : level === 'warning' ? 'warn' : 'debug';
@@ -133,34 +136,59 @@ export function startQueue(options: QueueOptions): Queue {
   events.on('worker:fatalError', ({ worker }) => live.delete(worker.workerId));
 
   let workers: WorkerPool | undefined;
+  let poolWorkers = new Set<string>();
   const startWorkers = () => {
+    const before = new Set(live);
     workers = runTaskList(
-      { concurrency: options.concurrency, noHandleSignals: true, pollInterval: 2000, logger: workerLogger(logger), events },
+      { concurrency: options.concurrency, noHandleSignals: true, pollInterval: POLL_MS, logger: workerLogger(logger), events },
       options.tasks,
       pool,
     );
     workers.promise.catch((error) => log.error({ err: error }, 'job worker pool stopped'));
+    poolWorkers = new Set([...live].filter((id) => !before.has(id)));
   };
   startWorkers();
-  let poolWorkers = new Set(live);
+
+  // When the pool's workers last found (or looked for) a job, and last failed to.
+  let lastPollOk = Date.now();
+  let lastPollError = 0;
+  events.on('worker:getJob:empty', ({ worker }) => poolWorkers.has(worker.workerId) && (lastPollOk = Date.now()));
+  events.on('job:start', ({ worker }) => poolWorkers.has(worker.workerId) && (lastPollOk = Date.now()));
+  events.on('worker:getJob:error', ({ worker }) => poolWorkers.has(worker.workerId) && (lastPollError = Date.now()));
+  let reachableSince: number | undefined;
+
+  /**
+   * Replaces the worker pool when it lost workers (graphile-worker retires a worker that cannot
+   * record a finished job, and does not replace it), or when its workers keep failing while the
+   * database answers us (a pool whose first look-up of task names failed keeps that failure
+   * cached for good). Only called once the database answers, so the new pool starts healthy.
+   */
+  const replaceBrokenWorkers = () => {
+    const lost = [...poolWorkers].some((id) => !live.has(id));
+    const stuck = reachableSince !== undefined && lastPollError > reachableSince && lastPollError > lastPollOk;
+    if (!lost && !stuck) return;
+    log.warn({ lost, stuck }, 'job workers were lost; starting new ones');
+    const old = workers!;
+    void old.gracefulShutdown('replaced').catch((error) => log.warn({ err: error }, 'old job workers did not stop cleanly'));
+    startWorkers();
+    lastPollOk = Date.now();
+  };
 
   const heartbeat = every(
     options.heartbeatMs,
     async () => {
-      // A worker pool that lost workers (they retire when the database is gone as a job ends) is
-      // replaced; the old one finishes what it still runs.
-      if ([...poolWorkers].some((id) => !live.has(id))) {
-        log.warn('job workers were lost; starting new ones');
-        const old = workers!;
-        void old.gracefulShutdown('replaced').catch((error) => log.warn({ err: error }, 'old job workers did not stop cleanly'));
-        startWorkers();
-        poolWorkers = new Set([...live].filter((id) => !poolWorkers.has(id)));
+      try {
+        await pool.query(
+          `insert into job_workers (worker_id) select unnest($1::text[])
+             on conflict (worker_id) do update set heartbeat_at = now()`,
+          [[...live]],
+        );
+      } catch (error) {
+        reachableSince = undefined;
+        throw error;
       }
-      await pool.query(
-        `insert into job_workers (worker_id) select unnest($1::text[])
-           on conflict (worker_id) do update set heartbeat_at = now()`,
-        [[...live]],
-      );
+      reachableSince ??= Date.now();
+      replaceBrokenWorkers();
       // Jobs locked a while ago by workers without a recent heartbeat: their process is gone.
       const { rows } = await pool.query<{ locked_by: string }>(
         `with silent as (
