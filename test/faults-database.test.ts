@@ -103,4 +103,4 @@ test('the database restarts while the app runs: "back soon" pages meanwhile, the
 
   expect(app.alive()).toBe(true);
   expect(app.output()).not.toMatch(/unhandled|uncaught/i);
-}, 90_000);
+}, 180_000);

@@ -76,7 +76,7 @@ test('the app is killed while sending confirmations: after a restart each arrive
   await start();
   expect(await confirmedOnce(emails)).toEqual(emails.map(() => 1));
   expect(await count(h.database.db, 'select 1 from job_workers')).toBeGreaterThan(0); // the new workers' heartbeats
-}, 90_000);
+}, 180_000);
 
 test('a crash inside a picket’s confirmation batch: the earlier and the later RSVPs are all confirmed, once', async () => {
   const event = await buildEvent(h.database.db, owner, { title: 'Batch picket' });
@@ -102,4 +102,4 @@ test('a crash inside a picket’s confirmation batch: the earlier and the later 
   for (const email of after) await rsvp(event.id, email);
   expect(await confirmedOnce([...before, ...after])).toEqual([1, 1, 1, 1, 1]);
   expect(await count(h.database.db, 'select 1 from rsvps where confirmation_pending')).toBe(0);
-}, 90_000);
+}, 180_000);

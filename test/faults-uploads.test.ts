@@ -35,7 +35,7 @@ beforeAll(async () => {
     if (key !== leftovers.inProgress) fs.utimesSync(path.join(uploadsDir(), key), hourAgo, hourAgo);
   }
   app = await startAppProcess({ DATABASE_URL: h.database.url, SMTP_URL: h.smtp.url, DATA_DIR: h.dataDir, UPLOAD_STALL_SECONDS: '2' });
-}, 60_000);
+}, 150_000);
 afterAll(async () => {
   await app?.crash();
   await h.close();
@@ -89,4 +89,4 @@ test('twenty slow uploads do not hold up a normal one: the slow ones lose their 
   expect(slow.filter((c) => c.answer.startsWith('HTTP/1.1 408')).length).toBeGreaterThan(0);
   slow.forEach((c) => c.stop());
   expect(app.alive()).toBe(true);
-}, 60_000);
+}, 150_000);

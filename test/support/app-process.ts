@@ -60,13 +60,13 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const alive = () => child.exitCode === null && child.signalCode === null;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (!alive()) throw new Error(`the app exited at start:\n${output}`);
     if ((await fetch(`${url}/healthz`).catch(() => null))?.status === 200) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the app did not start within 30 s:\n${output}`);
+      throw new Error(`the app did not start within 90 s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
