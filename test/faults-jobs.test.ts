@@ -52,7 +52,7 @@ const confirmationsTo = (email: string) =>
 /** Waits until each address has its confirmation and no mail job is left, then gives the count per address. */
 async function confirmedOnce(emails: string[]) {
   await waitUntil(() => emails.every((e) => confirmationsTo(e).length > 0), 'every confirmation arrived', 60_000, 200);
-  await waitUntil(async () => (await count(h.database.db, "select 1 from graphile_worker.jobs where task_identifier = 'rsvp_mail'")) === 0, 'the mail queue is empty', 20_000, 200);
+  await waitUntil(async () => (await count(h.database.db, "select 1 from graphile_worker.jobs where task_identifier = 'rsvp_mail'")) === 0, 'the mail queue is empty', 60_000, 200);
   return emails.map((e) => confirmationsTo(e).length);
 }
 
@@ -64,7 +64,7 @@ test('the app is killed while sending confirmations: after a restart each arrive
 
   const first = await start();
   // Four workers are each in the middle of sending one confirmation.
-  await waitUntil(() => h.smtp.held() === 4, 'four confirmations are being sent', 20_000);
+  await waitUntil(() => h.smtp.held() === 4, 'four confirmations are being sent');
   const locked = "select 1 from graphile_worker.jobs where task_identifier = 'rsvp_mail' and locked_at is not null";
   expect(await count(h.database.db, locked)).toBe(4);
   await first.crash();

@@ -27,7 +27,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000, stepMs = 100): Promise<void> {
+export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000, stepMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await Promise.resolve().then(check).catch(() => false)) return;
