@@ -16,6 +16,7 @@ import { mediaPageExtras } from '../services/media-page';
 import { lettersRouter } from './letters';
 import { mediaRouter } from './media';
 import { moderationRouter } from './moderation';
+import { SUBMISSION_KINDS } from '../domain/enums';
 
 const MAX_FILES = 20;
 /** Uploads read and processed at once; the others wait unread (TCP holds their bytes), which bounds memory. */
@@ -31,7 +32,7 @@ function uploadSlots({ config }: Pick<AppDeps, 'config'>): RequestHandler {
 }
 
 const uploadForm = z.object({
-  kind: z.enum(['photo', 'letter'], { message: 'errors.invalid' }),
+  kind: z.enum(SUBMISSION_KINDS, { message: 'errors.invalid' }),
   caption: optionalText(500),
   name: optionalText(100),
   letter_text: optionalText(20_000),
