@@ -60,6 +60,12 @@ export const settings = z.object({
   UPLOAD_RATE_LIMIT: int(1, 100000).default(30),
   UPLOAD_MAX_PIXELS: int(1_000_000, 1_000_000_000).default(100_000_000),
   WORKER: bool.default(true),
+  JOB_HEARTBEAT_SECONDS: int(1, 600).default(10),
+  JOB_WORKER_TIMEOUT_SECONDS: int(2, 3600).default(30),
+  JOB_SCHEDULE_SECONDS: int(1, 3600).default(60),
+  REQUEST_TIMEOUT_SECONDS: int(5, 3600).default(600),
+  UPLOAD_MIN_BYTES_PER_SECOND: int(0, 10_000_000).default(8192),
+  UPLOAD_STALL_SECONDS: int(1, 600).default(10),
   SEED_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
 });
 

@@ -9,8 +9,8 @@ import { systemClock } from './lib/clock';
 import { createI18n } from './lib/i18n';
 import { createLogger } from './lib/log';
 import { createMailer } from './lib/mail';
-import { startWorker } from './lib/jobs';
 import { diskStorage } from './lib/storage';
+import { startJobs } from './jobs';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -57,9 +57,12 @@ async function main(): Promise<void> {
   const storage = diskStorage(path.join(config.dataDir, 'uploads'));
   const deps = { db: database.db, config, mailer, storage, clock: systemClock, i18n, logger, sessionSecret: sessionSecret(config) };
   const app = createApp(deps);
-  const worker = config.WORKER ? await startWorker({ ...deps, databaseUrl: database.url }) : undefined;
+  const worker = config.WORKER ? startJobs({ ...deps, databaseUrl: database.url }) : undefined;
 
   const server = app.listen(config.PORT, config.HOST);
+  // Slow clients: headers within 20 s, a whole request (an upload included) within the setting.
+  server.requestTimeout = config.REQUEST_TIMEOUT_SECONDS * 1000;
+  server.headersTimeout = Math.min(20_000, server.requestTimeout);
   opened.stop = async () => {
     // Stop taking requests and let those in flight finish (up to 10 s) before the database goes.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

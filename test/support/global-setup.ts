@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import { Client } from 'pg';
 import { startEmbeddedPostgres, withDatabase } from '../../src/db/embedded';
 import { createDb, migrate } from '../../src/db/knex';
-import { migrateJobs } from '../../src/lib/jobs';
+import { migrateQueue } from '../../src/lib/queue';
 import { EMBEDDED_TEST_PORT, embeddedTestDir } from './server-url';
 
 export default async function globalSetup(): Promise<void> {
@@ -24,7 +24,7 @@ export default async function globalSetup(): Promise<void> {
   const db = createDb(templateUrl, 2);
   await migrate(db);
   await db.destroy();
-  await migrateJobs(templateUrl);
+  await migrateQueue(templateUrl);
 
   process.env.PICKET_TEST_ADMIN_URL = url;
   process.env.PICKET_TEST_TEMPLATE = template;

@@ -8,7 +8,7 @@ import { AppDeps, createApp } from '../../src/app';
 import { Config, loadConfig } from '../../src/config';
 import { Clock, systemClock } from '../../src/lib/clock';
 import { createI18n } from '../../src/lib/i18n';
-import { runDueJobs, JobDeps } from '../../src/lib/jobs';
+import { runDueJobs, JobDeps } from '../../src/jobs';
 import { createLogger } from '../../src/lib/log';
 import { createMailer } from '../../src/lib/mail';
 import { diskStorage } from '../../src/lib/storage';
