@@ -1,5 +1,5 @@
 // Start: settings, database (embedded or DATABASE_URL), migrations, HTTP, job worker; a clean stop.
-import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { ConfigError, loadConfig, loadDotEnv } from './config';
 import { createApp } from './app';
@@ -9,7 +9,8 @@ import { createI18n } from './lib/i18n';
 import { createLogger } from './lib/log';
 import { createMailer } from './lib/mail';
 import { startWorker } from './lib/jobs';
-import { diskStorage } from './lib/storage';
+import { createStorage } from './lib/storage';
+import { budgetWarning, connectionBudget } from './db/connections';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -27,14 +28,19 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, logger);
   const i18n = createI18n(config.DEFAULT_LOCALE);
   const mailer = createMailer(config, logger);
-  const storage = diskStorage(path.join(config.dataDir, 'uploads'));
+  const storage = createStorage(config);
+  const budget = await connectionBudget(database.db, config).catch(() => null);
+  const warning = budget && budgetWarning(budget);
+  if (warning) logger.warn({ ...budget }, warning);
   const deps = { db: database.db, config, mailer, storage, clock: systemClock, i18n, logger, sessionSecret: sessionSecret(config) };
   const app = createApp(deps);
   const worker = config.WORKER ? await startWorker({ ...deps, databaseUrl: database.url }) : undefined;
 
   const server = app.listen(config.PORT, config.HOST);
   await once(server, 'listening');
-  logger.info({ url: config.BASE_URL, mail: mailer.describe() }, `Picket is running on http://${config.HOST}:${config.PORT}`);
+  // The port actually bound (PORT=0 picks a free one, as the multi-process test does).
+  const { port } = server.address() as AddressInfo;
+  logger.info({ url: config.BASE_URL, mail: mailer.describe(), storage: storage.describe() }, `Picket is running on http://${config.HOST}:${port}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -48,6 +54,7 @@ async function main(): Promise<void> {
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     server.closeAllConnections();
     await worker?.stop().catch((e) => logger.error(e));
+    storage.close?.();
     await database.close().catch((e) => logger.error(e));
     clearTimeout(force);
     process.exit(0);

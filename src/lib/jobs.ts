@@ -69,6 +69,7 @@ export async function startWorker(deps: JobDeps): Promise<Runner> {
   return run({
     connectionString: deps.databaseUrl,
     concurrency: 4,
+    maxPoolSize: deps.config.WORKER_POOL_MAX,
     noHandleSignals: true,
     pollInterval: 2000,
     taskList: buildTasks(deps),
