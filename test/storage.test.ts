@@ -24,7 +24,9 @@ afterAll(async () => {
   await h.close();
 });
 
-const binary = (r: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void) => {
+// superagent's Response is the raw stream here, though its type says otherwise.
+const binary = (res: unknown, cb: (err: Error | null, body: Buffer) => void) => {
+  const r = res as NodeJS.ReadableStream;
   const chunks: Buffer[] = [];
   r.on('data', (c: Buffer) => chunks.push(c));
   r.on('end', () => cb(null, Buffer.concat(chunks)));

@@ -191,3 +191,31 @@ export function createStorage(config: Parameters<typeof bucketSettings>[0] & { d
   const bucket = bucketSettings(config);
   return bucket ? bucketStorage(bucket) : diskStorage(path.join(config.dataDir, 'uploads'));
 }
+
+export interface CopyReport {
+  copied: number;
+  /** Already in the target with the same length (a re-run after an interruption). */
+  skipped: number;
+  total: number;
+}
+
+/**
+ * Copies every file of `from` into `to`, one at a time, skipping those the target already holds
+ * with the same length, so it can be re-run after an interruption. `from` is left as it was.
+ */
+export async function copyStore(from: Storage, to: Storage, progress: (done: number, total: number) => void = () => {}): Promise<CopyReport> {
+  const keys = await from.list();
+  const report: CopyReport = { copied: 0, skipped: 0, total: keys.length };
+  for (const [i, key] of keys.entries()) {
+    const [there, here] = await Promise.all([to.size(key), from.size(key)]);
+    if (there !== null && there === here) {
+      report.skipped++;
+    } else {
+      const data = await from.get(key);
+      if (data) await to.put(key, data);
+      report.copied++;
+    }
+    progress(i + 1, keys.length);
+  }
+  return report;
+}
