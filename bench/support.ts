@@ -190,6 +190,7 @@ export async function benchStorage(dataDir: string): Promise<BenchStorage> {
   if (process.env.BENCH_STORAGE !== 'bucket') {
     return { kind: 'disk', env: {}, storage: diskStorage(path.join(dataDir, 'uploads')), stop: async () => {} };
   }
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'; // see the README's note on Node 20
   const s3 = await startS3('picket-bench');
   const env = { ...s3.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   const storage = createStorage(loadConfig({ ...env, DATA_DIR: dataDir }));
