@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const budget = await connectionBudget(database.db, config).catch(() => null);
   const warning = budget && budgetWarning(budget);
   if (warning) logger.warn({ ...budget }, warning);
+  for (const problem of (await storage.warnings?.()) ?? []) logger.warn(problem);
   const deps = { db: database.db, config, mailer, storage, clock: systemClock, i18n, logger, sessionSecret: sessionSecret(config) };
   const app = createApp(deps);
   const worker = config.WORKER ? await startWorker({ ...deps, databaseUrl: database.url }) : undefined;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import {
-  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
+  DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
 } from '@aws-sdk/client-s3';
 
 export interface Storage {
@@ -23,6 +23,8 @@ export interface Storage {
   describe(): string;
   /** Lets go of open connections (a bucket's keep-alive sockets) at shutdown. */
   close?(): void;
+  /** What start-up should warn about (a bucket that keeps old versions of deleted files). */
+  warnings?(): Promise<string[]>;
 }
 
 function safeKey(key: string): string {
@@ -168,6 +170,14 @@ export function bucketStorage(settings: BucketSettings, client: S3Client = s3Cli
     },
     describe: () => `bucket ${Bucket}${settings.endpoint ? ` at ${settings.endpoint}` : ''}`,
     close: () => client.destroy(),
+    async warnings() {
+      // A blurred photo replaces its original and a rejected one is deleted: a versioned bucket
+      // would keep the originals. Stores that cannot say (or a key without the right) stay silent.
+      const status = await client.send(new GetBucketVersioningCommand({ Bucket })).then((r) => r.Status, () => undefined);
+      return status === 'Enabled' || status === 'Suspended'
+        ? [`bucket ${Bucket} has versioning ${status.toLowerCase()}: deleted and blurred photos survive as old versions; turn versioning off and delete the old versions`]
+        : [];
+    },
   };
 }
 
