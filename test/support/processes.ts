@@ -63,6 +63,8 @@ export interface Proxy {
   url: string;
   /** Which process answered each request, in order. */
   served: string[];
+  /** The address the proxy reports as the client's (X-Forwarded-For); change it to be someone else. */
+  clientAddress: string;
   route(to: AppProcess[]): void;
   stop(): Promise<void>;
 }
@@ -71,7 +73,7 @@ export interface Proxy {
  * A round-robin HTTP proxy: each request goes to the next process, with X-Forwarded-For as
  * nginx sets it. Written here because the test needs only this and to know who served what.
  */
-export async function startProxy(clientAddress = '203.0.113.7'): Promise<Proxy> {
+export async function startProxy(): Promise<Proxy> {
   let backends: AppProcess[] = [];
   let next = 0;
   const served: string[] = [];
@@ -79,7 +81,7 @@ export async function startProxy(clientAddress = '203.0.113.7'): Promise<Proxy> 
     const backend = backends[next++ % backends.length];
     served.push(backend.name);
     const target = new URL(req.url!, backend.url);
-    const upstream = http.request(target, { method: req.method, headers: { ...req.headers, 'x-forwarded-for': clientAddress } }, (answer) => {
+    const upstream = http.request(target, { method: req.method, headers: { ...req.headers, 'x-forwarded-for': proxy.clientAddress } }, (answer) => {
       res.writeHead(answer.statusCode!, answer.headers);
       answer.pipe(res);
     });
@@ -89,9 +91,10 @@ export async function startProxy(clientAddress = '203.0.113.7'): Promise<Proxy> 
     req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  const proxy: Proxy = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     served,
+    clientAddress: '203.0.113.7',
     route: (to) => {
       backends = to;
     },
@@ -100,6 +103,7 @@ export async function startProxy(clientAddress = '203.0.113.7'): Promise<Proxy> 
       server.close(() => resolve());
     }),
   };
+  return proxy;
 }
 
 /**
