@@ -132,11 +132,19 @@ export class Browser {
     return res;
   }
 
+  /** GETs a page, following redirects as a browser does (e.g. /events/1 to /events/1-its-title). */
+  async open(pageUrl: string): Promise<Response> {
+    let url = pageUrl;
+    let res = await this.fetch(url);
+    for (let hops = 0; res.status >= 300 && res.status < 400 && hops < 5; hops++) {
+      url = new URL(res.headers.get('location')!, url).href;
+      res = await this.fetch(url);
+    }
+    return res;
+  }
+
   async csrf(pageUrl: string): Promise<string> {
-    let res = await this.fetch(pageUrl);
-    // Follow redirects as a browser does (e.g. /events/1 to /events/1-its-title).
-    for (let hops = 0; res.status >= 300 && res.status < 400 && hops < 5; hops++) res = await this.fetch(new URL(res.headers.get('location')!, pageUrl).href);
-    const html = await res.text();
+    const html = await (await this.open(pageUrl)).text();
     const match = /name="_csrf" value="([^"]+)"/.exec(html);
     if (!match) throw new Error(`no CSRF token on ${pageUrl}`);
     return match[1];
