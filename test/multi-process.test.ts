@@ -172,3 +172,21 @@ test('each confirmation e-mail is sent exactly once although both processes run 
   }
   for (const email of people) expect(smtp.to(email).length).toBe(1);
 });
+
+test('an organiser’s edit through A shows at once on B’s public page', async () => {
+  const event = await buildEvent(database.db, owner, { title: 'Vigil at the embassy', description: 'Bring candles.' });
+  const publicPage = async (p: AppProcess) => (await new Browser(proxy.url).open(`${p.url}/events/${event.id}`)).text();
+  // Both processes have shown (and may keep) the page as it was.
+  for (const p of [a, b]) expect(await publicPage(p)).toContain('Bring candles.');
+
+  const organiser = await organiserOn(a);
+  const res = await organiser.submit(`${a.url}/organise/events/${event.id}/edit`, `${a.url}/organise/events/${event.id}`, {
+    kind: 'picket', title: 'Vigil at the embassy', description: 'Bring candles and the prisoners’ photos.',
+    address: '6 Kensington Court', city: 'London', country: 'GB', latitude: '51.5009', longitude: '-0.1887',
+    timezone: 'Europe/London', starts_local: '2031-06-01T12:00', ends_local: '2031-06-01T14:00', contact_text: '',
+  });
+  expect(res.status).toBe(303);
+  const onB = await publicPage(b);
+  expect(onB).toContain('Bring candles and the prisoners’ photos.');
+  expect(onB).not.toContain('<p>Bring candles.</p>');
+});
