@@ -57,3 +57,13 @@ test('an admin copies the uploads of a disk instance into the bucket, twice with
 test('without a bucket configured it says what to set, and copies nothing', async () => {
   await expect(migrate({})).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('set S3_BUCKET') });
 });
+
+test('a process started on a bucket that does not exist says so at start-up', async () => {
+  const missing = bucketStorage(bucketSettings(loadConfig({ ...s3.env, S3_BUCKET: 'no-such-bucket' }))!);
+  try {
+    expect(await missing.warnings!()).toEqual([expect.stringContaining('bucket no-such-bucket cannot be reached')]);
+    expect(await bucket.warnings!()).toEqual([]); // the real one: reachable, and s3rver keeps no versions
+  } finally {
+    missing.close?.();
+  }
+});

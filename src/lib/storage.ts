@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import {
-  DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
+  DeleteObjectCommand, GetBucketVersioningCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
 } from '@aws-sdk/client-s3';
 
 export interface Storage {
@@ -171,6 +171,8 @@ export function bucketStorage(settings: BucketSettings, client: S3Client = s3Cli
     describe: () => `bucket ${Bucket}${settings.endpoint ? ` at ${settings.endpoint}` : ''}`,
     close: () => client.destroy(),
     async warnings() {
+      const reachable = await client.send(new HeadBucketCommand({ Bucket })).then(() => null, (error: Error) => error.name || 'error');
+      if (reachable) return [`bucket ${Bucket} cannot be reached (${reachable}): uploads will fail until it exists and the key may use it`];
       // A blurred photo replaces its original and a rejected one is deleted: a versioned bucket
       // would keep the originals. Stores that cannot say (or a key without the right) stay silent.
       const status = await client.send(new GetBucketVersioningCommand({ Bucket })).then((r) => r.Status, () => undefined);
