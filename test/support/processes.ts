@@ -143,22 +143,23 @@ export class Browser {
     return res;
   }
 
-  async csrf(pageUrl: string): Promise<string> {
+  /** The page's CSRF token; null where the form has none (anonymous forms are checked by origin). */
+  async csrf(pageUrl: string): Promise<string | null> {
     const html = await (await this.open(pageUrl)).text();
-    const match = /name="_csrf" value="([^"]+)"/.exec(html);
-    if (!match) throw new Error(`no CSRF token on ${pageUrl}`);
-    return match[1];
+    return /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? null;
   }
 
   /** GETs `page`, then POSTs `fields` to `action` (both absolute URLs) as the form would. */
   async submit(page: string, action: string, fields: Record<string, string>): Promise<Response> {
-    const body = new URLSearchParams({ _csrf: await this.csrf(page), ...fields });
+    const token = await this.csrf(page);
+    const body = new URLSearchParams({ ...(token ? { _csrf: token } : {}), ...fields });
     return this.fetch(action, { method: 'POST', body });
   }
 
   async upload(page: string, action: string, fields: Record<string, string>, file: Buffer): Promise<Response> {
     const form = new FormData();
-    form.set('_csrf', await this.csrf(page));
+    const token = await this.csrf(page);
+    if (token) form.set('_csrf', token);
     for (const [k, v] of Object.entries(fields)) form.set(k, v);
     form.set('files', new Blob([new Uint8Array(file)], { type: 'image/jpeg' }), 'IMG_0001.jpg');
     return this.fetch(action, { method: 'POST', body: form, headers: { accept: 'application/json' } });
