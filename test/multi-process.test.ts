@@ -190,3 +190,21 @@ test('an organiser’s edit through A shows at once on B’s public page', async
   expect(onB).toContain('Bring candles and the prisoners’ photos.');
   expect(onB).not.toContain('<p>Bring candles.</p>');
 });
+
+test('30 RSVPs from one address, spread over both processes, meet one shared limit', async () => {
+  proxy.clientAddress = '198.51.100.23'; // someone new, with none of the RSVPs above
+  const event = await buildEvent(database.db, owner, { title: 'Day of action picket' });
+  const before = proxy.served.length;
+  const statuses: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const form = `${[a, b][i % 2].url}/events/${event.id}`;
+    const res = await new Browser(proxy.url).submit(form, `${proxy.url}/events/${event.id}/rsvp`, { name: `Flooder ${i}`, email: `flood${i}@picket.test`, role: 'attendee' });
+    statuses.push(res.status);
+  }
+  expect(proxy.served.slice(before).filter((n) => n === 'A').length).toBe(15);
+  // RSVP_RATE_LIMIT (20 per address per 10 minutes) counted once for the instance, not once per process.
+  expect(statuses.slice(0, 20).every((s) => s === 303)).toBe(true);
+  expect(statuses.slice(20).every((s) => s === 429)).toBe(true);
+  const { n } = (await database.db('rsvps').where({ event_id: event.id }).count({ n: '*' }).first())!;
+  expect(Number(n)).toBe(20);
+});
