@@ -11,6 +11,9 @@ import { detailedPicture, detailIn } from './support/media';
 import { bucketSettings, bucketStorage, Storage } from '../src/lib/storage';
 import { loadConfig } from '../src/config';
 
+// Two servers, a proxy and a worker each on a shared two-core machine: steps take longer than in-process tests.
+jest.setTimeout(120_000);
+
 let database: TestDatabase;
 let smtp: TestSmtp;
 let s3: TestS3;
