@@ -37,6 +37,8 @@ export const settings = z.object({
   /** `npm test` without TEST_DATABASE_URL: port of its embedded server, so two runs can be kept apart. */
   EMBEDDED_TEST_PG_PORT: int(1024, 65535).default(54339),
   DATABASE_POOL_MAX: int(1, 200).default(10),
+  WORKER_POOL_MAX: int(2, 200).default(10),
+  EXPECTED_PROCESSES: int(1, 1000).default(1),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('Picket <picket@localhost>'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -66,6 +68,12 @@ export const settings = z.object({
   REQUEST_TIMEOUT_SECONDS: int(5, 3600).default(600),
   UPLOAD_MIN_BYTES_PER_SECOND: int(0, 10_000_000).default(8192),
   UPLOAD_STALL_SECONDS: int(1, 600).default(10),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name (lower-case letters, digits, dots and hyphens)').optional(),
+  S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
   SEED_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
 });
 
@@ -109,6 +117,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }));
   }
   const values = parsed.data;
+  if (Boolean(values.S3_ACCESS_KEY_ID) !== Boolean(values.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigError(['S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither']);
+  }
   const baseUrl = (values.BASE_URL ?? `http://${values.HOST}:${values.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     ...values,

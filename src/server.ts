@@ -1,5 +1,4 @@
 // Start: settings, database (embedded or DATABASE_URL), migrations, HTTP, job worker; a clean stop.
-import path from 'node:path';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, loadDotEnv } from './config';
@@ -9,8 +8,9 @@ import { systemClock } from './lib/clock';
 import { createI18n } from './lib/i18n';
 import { createLogger } from './lib/log';
 import { createMailer } from './lib/mail';
-import { diskStorage } from './lib/storage';
+import { createStorage } from './lib/storage';
 import { startJobs } from './jobs';
+import { budgetWarning, connectionBudget } from './db/connections';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -54,7 +54,11 @@ async function main(): Promise<void> {
   if (stopping) return;
   const i18n = createI18n(config.DEFAULT_LOCALE);
   const mailer = createMailer(config, logger);
-  const storage = diskStorage(path.join(config.dataDir, 'uploads'));
+  const storage = createStorage(config);
+  const budget = await connectionBudget(database.db, config).catch(() => null);
+  const warning = budget && budgetWarning(budget);
+  if (warning) logger.warn({ ...budget }, warning);
+  for (const problem of (await storage.warnings?.()) ?? []) logger.warn(problem);
   const deps = { db: database.db, config, mailer, storage, clock: systemClock, i18n, logger, sessionSecret: sessionSecret(config) };
   const app = createApp(deps);
   const worker = config.WORKER ? startJobs({ ...deps, databaseUrl: database.url }) : undefined;
@@ -70,12 +74,13 @@ async function main(): Promise<void> {
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     server.closeAllConnections();
     await worker?.stop().catch((e) => logger.warn({ err: e }, 'stopping the job worker'));
+    storage.close?.();
     await database.close().catch((e) => logger.warn({ err: e }, 'closing the database'));
   };
   if (stopping) return;
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  logger.info({ url: config.BASE_URL, mail: mailer.describe() }, `Picket is running on http://${config.HOST}:${port}`);
+  logger.info({ url: config.BASE_URL, mail: mailer.describe(), storage: storage.describe() }, `Picket is running on http://${config.HOST}:${port}`);
 }
 
 main().catch((error) => {

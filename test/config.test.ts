@@ -75,3 +75,13 @@ describe('settings', () => {
     expect(result.stderr).toContain('PORT: must be a number');
   });
 });
+
+describe('object storage settings', () => {
+  test('files stay on disk unless S3_BUCKET is set; a bucket needs both keys or neither, and a valid name', () => {
+    expect(loadConfig({}).S3_BUCKET).toBeUndefined();
+    expect(loadConfig({ S3_BUCKET: 'picket-files', S3_FORCE_PATH_STYLE: 'true' })).toMatchObject({ S3_BUCKET: 'picket-files', S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: true });
+    expect(() => loadConfig({ S3_BUCKET: 'picket-files', S3_ACCESS_KEY_ID: 'key-without-secret' })).toThrow('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither');
+    expect(() => loadConfig({ S3_BUCKET: 'Picket_Files' })).toThrow('S3_BUCKET: must be a bucket name');
+    expect(() => loadConfig({ S3_ENDPOINT: 'minio:9000' })).toThrow('S3_ENDPOINT');
+  });
+});

@@ -1,7 +1,6 @@
 // npm run seed: fills the database `npm start` uses with a demo campaign. Running it twice changes nothing.
-import path from 'node:path';
 import { cliContext } from './context';
-import { diskStorage } from '../lib/storage';
+import { createStorage } from '../lib/storage';
 import { runSeed } from '../seed';
 
 async function main() {
@@ -10,7 +9,7 @@ async function main() {
     console.log('Seeding the demo:');
     const { accounts } = await runSeed({
       db: database.db,
-      storage: diskStorage(path.join(config.dataDir, 'uploads')),
+      storage: createStorage(config),
       seedPassword: config.SEED_PASSWORD,
       log: (line) => console.log(`  ${line}`),
     });

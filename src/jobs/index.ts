@@ -69,6 +69,7 @@ export function startJobs(deps: JobDeps): Queue {
     recurring,
     atStart,
     concurrency: 4,
+    poolMax: deps.config.WORKER_POOL_MAX,
     heartbeatMs: deps.config.JOB_HEARTBEAT_SECONDS * 1000,
     workerTimeoutMs: deps.config.JOB_WORKER_TIMEOUT_SECONDS * 1000,
     scheduleMs: deps.config.JOB_SCHEDULE_SECONDS * 1000,

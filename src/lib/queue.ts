@@ -35,6 +35,8 @@ export interface QueueOptions {
   /** Tasks queued once when the queue starts (e.g. clean-ups after a crash). */
   atStart: string[];
   concurrency: number;
+  /** Connections the queue may open (WORKER_POOL_MAX); at least concurrency + 2. */
+  poolMax: number;
   /** How often workers renew their heartbeat and release the jobs of workers gone silent. */
   heartbeatMs: number;
   /** A worker silent this long is presumed dead: its jobs are released. */
@@ -122,7 +124,7 @@ export function startQueue(options: QueueOptions): Queue {
   // between two queries cannot crash the process.
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
-    max: options.concurrency + 2,
+    max: Math.max(options.poolMax, options.concurrency + 2),
     application_name: 'picket-worker',
     connectionTimeoutMillis: 10_000,
   });

@@ -118,15 +118,28 @@ export async function recordHandin(deps: AppDeps, user: UserRow | undefined, id:
   return queries.update(deps.db, submission.id, { handin_status: status, handin_to: status ? to : '' });
 }
 
+/** A stored file, read only once the route knows whether it wants all of it or a range. */
 export interface MediaFile {
   contentType: string;
-  data: Buffer;
+  /** The whole file; NotFound when it has gone. */
+  whole(): Promise<Buffer>;
+  /** Its length, then bytes start..end (inclusive): for range requests on PDFs. */
+  size(): Promise<number>;
+  slice(start: number, end: number): Promise<Buffer>;
 }
 
-async function read(deps: Pick<AppDeps, 'storage'>, area: 'media' | 'portraits', key: string, size: MediaSize): Promise<MediaFile> {
-  const data = await deps.storage.get(fileKey(area, key, size));
-  if (!data) throw new NotFound();
-  return { contentType: CONTENT_TYPES[size], data };
+function read(deps: Pick<AppDeps, 'storage'>, area: 'media' | 'portraits', key: string, size: MediaSize): MediaFile {
+  const file = fileKey(area, key, size);
+  const found = <T>(value: T | null): T => {
+    if (value === null) throw new NotFound();
+    return value;
+  };
+  return {
+    contentType: CONTENT_TYPES[size],
+    whole: async () => found(await deps.storage.get(file)),
+    size: async () => found(await deps.storage.size(file)),
+    slice: async (start, end) => found(await deps.storage.getRange(file, start, end)),
+  };
 }
 
 /** A file for everyone: only of an approved submission of a published event. */
