@@ -1,7 +1,7 @@
 // Admin: organiser accounts and invites.
 import { Router } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import * as accounts from '../services/accounts';
 import * as users from '../queries/users';
 import { email, parse } from '../lib/validation';

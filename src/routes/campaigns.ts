@@ -2,7 +2,7 @@
 import { Router, Request, Response } from 'express';
 import { z } from 'zod';
 import { DateTime } from 'luxon';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { CampaignRow, DemandRow, PrisonerRow } from '../db/tables';
 import { BadRequest } from '../lib/errors';
 import { countryOptions, isCountryCode } from '../lib/places';

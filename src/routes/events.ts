@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
 import { renderMarkdown } from '../lib/markdown';
 import { countryName, isCountryCode } from '../lib/places';

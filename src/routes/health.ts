@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 
 /** Liveness and database reachability, for load balancers and monitors. */
 export function healthRouter({ db }: Pick<AppDeps, 'db'>): Router {

@@ -1,7 +1,7 @@
 // Letter templates: the campaign organiser's form, and the public page to fill in and print.
 import { Router, Request, Response } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
 import { parse, requiredText } from '../lib/validation';
 import { presentTemplate } from '../presenters/submissions';

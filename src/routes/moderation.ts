@@ -1,7 +1,7 @@
 // The moderation queue (event organiser and admins), blur, hand-in status, and prisoner portraits.
 import { Router, Request } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { BadRequest, NotFound } from '../lib/errors';
 import { optionalText, parse, parseOrThrow } from '../lib/validation';
 import { presentForModeration } from '../presenters/submissions';

@@ -1,7 +1,7 @@
 // The organiser's side of pickets: create, edit, publish, cancel, duplicate, delete drafts.
 // Every action goes through the service, which answers 404/403 whatever the URL or form says.
 import { Router, Request } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
 import { renderMarkdown } from '../lib/markdown';
 import { parse } from '../lib/validation';

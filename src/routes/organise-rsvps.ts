@@ -1,7 +1,7 @@
 // The organiser's RSVP tools: list with counts, CSV export, message to everyone going.
 import { Router, Request, Response } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { parse, requiredText, FieldErrors } from '../lib/validation';
 import * as organise from '../services/organise-rsvps';
 import { requireUser } from './middleware';

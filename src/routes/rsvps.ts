@@ -2,7 +2,7 @@
 import { Router, Request, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow, RsvpRow } from '../db/tables';
 import { email, optionalText, parse, requiredText, FieldErrors } from '../lib/validation';
 import { presentEventForRsvp, presentOwnRsvp } from '../presenters/rsvps';

@@ -4,7 +4,7 @@ import { Router, Request, Response, RequestHandler } from 'express';
 import multer from 'multer';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { HttpError, NotFound } from '../lib/errors';
 import { checkbox, optionalText, parse } from '../lib/validation';
 import * as submissions from '../services/submissions';

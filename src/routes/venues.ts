@@ -1,7 +1,7 @@
 // The places directory: admins add and edit venues; anyone may search the bundled city list.
 import { Router, Request, Response } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { VenueRow } from '../db/tables';
 import { BadRequest } from '../lib/errors';
 import { countryOptions, isCountryCode, searchCities } from '../lib/places';

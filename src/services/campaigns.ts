@@ -1,8 +1,8 @@
 // Campaigns with their demands and prisoner profiles: who may change what, and the public page.
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { CampaignRow, EventRow, UserRow } from '../db/tables';
 import { BadRequest, Forbidden, NotFound } from '../lib/errors';
-import { eventsCalendar } from '../lib/ics';
+import { eventsCalendar } from '../presenters/calendar';
 import * as campaigns from '../queries/campaigns';
 
 type Deps = Pick<AppDeps, 'db' | 'clock'>;

@@ -1,7 +1,7 @@
 // What the public event page shows beyond the event itself. RSVPs and media each add their part
 // here, so the events route stays the one place that renders the page.
 import type { Request } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow } from '../db/tables';
 import type { FieldErrors } from '../lib/validation';
 import { presentPublicCounts } from '../presenters/rsvps';

@@ -1,7 +1,7 @@
 // Pickets: who may do what, turning a form's wall-clock times and place into a stored event, and
 // the status changes (publish, cancel) that attendees must hear about.
 import type { Knex } from 'knex';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { ActionStatus, DemandRow, EventKind, EventRow, UserRow } from '../db/tables';
 import { BadRequest, Forbidden, NotFound } from '../lib/errors';
 import { zoneAt } from '../lib/places';

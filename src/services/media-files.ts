@@ -3,7 +3,7 @@
 // A crash in between leaves a claim behind, which the daily cleanup uses to remove the files.
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import * as queries from '../queries/submissions';
 
 export type MediaSize = 'display' | 'thumb' | 'letter';

@@ -1,9 +1,9 @@
 // What visitors see of pickets: the event page, the front page, past pickets, the JSON API and the
 // iCalendar file. Drafts never appear here (except to their own organiser, as a preview).
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { DemandRow, EventRow } from '../db/tables';
 import { NotFound } from '../lib/errors';
-import { eventsCalendar } from '../lib/ics';
+import { eventsCalendar } from '../presenters/calendar';
 import { apiEvent, ApiEvent } from '../presenters/events';
 import * as q from '../queries/events';
 import { canManage, Organiser } from './events';

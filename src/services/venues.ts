@@ -1,6 +1,6 @@
 // The places directory: rules shared by the admin form and the CSV import.
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { VenueRow } from '../db/tables';
 import { BadRequest, NotFound } from '../lib/errors';
 import { isCountryCode, validLatitude, validLongitude, zoneAt } from '../lib/places';
