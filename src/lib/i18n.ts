@@ -83,6 +83,7 @@ export function createI18n(defaultLocale = 'en'): Localisation {
 /**
  * The catalogues never change while running, so a plain lookup (a key, no options) always gives the
  * same text: remember it. i18next's own lookup was the largest cost of rendering a busy page.
+ * A plain Map, not lru-cache: its keys are the catalogue's own keys, a fixed set, so nothing to evict.
  */
 function remembered(t: Translate): Translate {
   const known = new Map<string, string>();

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { find as findZones } from 'geo-tz';
+import { LRUCache } from 'lru-cache';
 import Pbf from 'pbf';
 import { isValidZone } from './time';
 
@@ -27,7 +28,7 @@ export function countryCodes(): string[] {
 
 const regionNames = new Map<string, Intl.DisplayNames>();
 // Intl.DisplayNames#of takes ~25 µs; a campaign page may name a thousand countries.
-const countryNames = new Map<string, string>();
+const countryNames = new LRUCache<string, string>({ max: 5000 });
 
 /** "BY" in French is "Biélorussie"; an unknown code is shown as itself. */
 export function countryName(code: string, locale: string): string {
@@ -45,7 +46,6 @@ export function countryName(code: string, locale: string): string {
   } catch {
     name = code;
   }
-  if (countryNames.size > 5000) countryNames.clear();
   countryNames.set(key, name);
   return name;
 }

@@ -204,7 +204,7 @@ export function campaignsRouter(deps: AppDeps): Router {
   });
 
   // ---- public ---------------------------------------------------------------------------
-  const calendars: service.CalendarCache = new Map();
+  const calendars = service.calendarCache();
   router.get('/campaigns/:slug', async (req, res) => {
     const raw = String(req.params.slug);
     if (raw.endsWith('.ics')) {

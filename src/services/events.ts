@@ -5,6 +5,7 @@ import type { AppDeps } from '../deps';
 import type { ActionStatus, DemandRow, EventKind, EventRow, UserRow } from '../db/tables';
 import { BadRequest, Forbidden, NotFound } from '../lib/errors';
 import { zoneAt } from '../lib/places';
+import { slugify as slugText } from '../lib/slug';
 import { instantToLocalInput, isValidZone, localToInstant } from '../lib/time';
 import type { FieldErrors } from '../lib/validation';
 import * as q from '../queries/events';
@@ -46,10 +47,9 @@ export function canManage(user: Organiser | null | undefined, event: Pick<EventR
   return Boolean(user && (user.role === 'admin' || user.id === event.owner_id));
 }
 
-/** "Free the Picket Five: Minsk" -> "free-the-picket-five-minsk" (empty for non-Latin titles). */
+/** "Free the Picket Five: Minsk" -> "free-the-picket-five-minsk" (see lib/slug). */
 export function slugify(title: string): string {
-  return title.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60).replace(/-+$/, '');
+  return slugText(title, 60);
 }
 
 /** The event, if `user` owns it or is an admin: 404 when it does not exist, 403 otherwise. */
