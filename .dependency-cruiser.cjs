@@ -1,4 +1,4 @@
-// The layers of Picket, held by a tool (npm test runs `npm run depcruise` after tsc, before jest):
+// The layers of Picket, held by a tool (`npm run layers`; npm test runs it after tsc, before jest):
 //   routes -> services -> presenters / queries -> db;  lib knows no domain;  no import cycles.
 // Type-only imports count too: a route that names a row type is one edit away from reading it.
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -20,7 +20,23 @@ module.exports = {
         'Routes validate, make one service call and render: no queries, no database, no presenters ' +
         '(services hand back what the page shows), no policies (services hand back booleans).',
       from: { path: '^src/routes/' },
-      to: { path: '^src/(queries|db|presenters|policies|jobs|cli|seed)/' },
+      to: { path: '^src/(queries|presenters|policies|jobs|cli|seed)/' },
+    },
+    {
+      name: 'routes-read-no-database',
+      severity: 'error',
+      comment:
+        'Routes may name a row type (src/db/tables.ts) of what a service gave them, to pass it back ' +
+        'or fill a form; they may not reach knex or anything else in src/db/.',
+      from: { path: '^src/routes/' },
+      to: { path: '^src/db/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'routes-name-only-row-types',
+      severity: 'error',
+      comment: 'The one file of src/db/ a route may name (types only) is tables.ts.',
+      from: { path: '^src/routes/' },
+      to: { path: '^src/db/', pathNot: '^src/db/tables\\.ts$' },
     },
     {
       name: 'services-not-upwards',

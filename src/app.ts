@@ -27,6 +27,9 @@ import { rsvpsRouter } from './routes/rsvps';
 import { campaignsRouter } from './routes/campaigns';
 import { venuesRouter } from './routes/venues';
 import { submissionsRouter } from './routes/submissions';
+import { mediaRouter } from './routes/media';
+import { moderationRouter } from './routes/moderation';
+import { lettersRouter } from './routes/letters';
 
 // Kept for files written before AppDeps moved: new code imports it from ./deps (an import of app.ts
 // from a route or service is a cycle, refused by .dependency-cruiser.cjs).
@@ -220,7 +223,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/', eventsRouter(deps));
   app.use('/', campaignsRouter(deps));
   app.use('/', venuesRouter(deps));
-  app.use('/', submissionsRouter(deps)); // uploads, moderation, media files, letter templates
+  app.use('/', submissionsRouter(deps)); // uploads
+  app.use('/', mediaRouter(deps));
+  app.use('/', moderationRouter(deps));
+  app.use('/', lettersRouter(deps));
 
   app.use((req, _res, next) => next(new NotFound()));
   app.use(errorHandler(logger));

@@ -8,9 +8,7 @@ import { BadRequest } from '../lib/errors';
 import { countryOptions, isCountryCode } from '../lib/places';
 import { FieldErrors, optionalText, parse, requiredText } from '../lib/validation';
 import * as service from '../services/campaigns';
-import {
-  dayOfActionBoard, groupByCountry, presentCampaign, presentCampaignEvent, presentDemand, presentPrisoner,
-} from '../presenters/campaigns';
+import { publicCampaignPage } from '../services/campaign-page';
 import { requireUser } from './middleware';
 
 const campaignForm = z.object({
@@ -215,18 +213,12 @@ export function campaignsRouter(deps: AppDeps): Router {
       res.type('text/calendar; charset=utf-8').send(ics.text);
       return;
     }
-    const data = await service.publicCampaign(deps, raw);
-    const prisoners = new Map(data.prisoners.map((p) => [p.id, p]));
-    const events = data.events.map((e) => presentCampaignEvent(e, req.locale, data.now));
+    const page = await publicCampaignPage(deps, raw, req.locale);
     res.page('campaign', {
-      title: data.campaign.title,
-      campaign: presentCampaign(data.campaign, req.locale),
-      demands: data.demands.map((d) => presentDemand(d, data.counts.get(d.id) ?? 0, prisoners)),
-      prisoners: data.prisoners.map((p) => presentPrisoner(p, data.demands, req.locale)),
-      board: dayOfActionBoard(events),
-      countries: groupByCountry(events),
+      title: page.campaign.title,
+      ...page,
       scripts: ['/public/js/local-time.js'],
-      head: CSS + `<link rel="alternate" type="text/calendar" href="/campaigns/${encodeURIComponent(data.campaign.slug)}.ics">`,
+      head: CSS + `<link rel="alternate" type="text/calendar" href="/campaigns/${encodeURIComponent(page.campaign.slug)}.ics">`,
     });
   });
 

@@ -5,8 +5,8 @@ import type { AppDeps } from '../deps';
 import type { EventRow } from '../db/tables';
 import { countryOptions, isCountryCode } from '../lib/places';
 import { checkbox, optionalText, requiredText } from '../lib/validation';
-import { listVenues } from '../queries/venues';
 import { formChoices } from '../services/events';
+import { listVenues } from '../services/venues';
 
 export const KINDS = ['picket', 'demonstration', 'vigil', 'leafleting', 'meeting', 'other'] as const;
 export const ACTION_STATUSES = ['planned', 'confirmed', 'happened', 'letter_delivered', 'letter_refused'] as const;
@@ -69,7 +69,7 @@ export async function renderEventForm(
   deps: AppDeps, req: Request, res: Response,
   locals: { status?: number; values: Record<string, unknown>; errors: Record<string, string>; event?: EventRow; duplicateOf?: EventRow },
 ): Promise<void> {
-  const [choices, venues] = await Promise.all([formChoices(deps, req.user!), listVenues(deps.db)]);
+  const [choices, venues] = await Promise.all([formChoices(deps, req.user!), listVenues(deps)]);
   zoneList ??= Intl.supportedValuesOf('timeZone');
   const t = req.t;
   res.status(locals.status ?? 200).page('organise-event-form', {

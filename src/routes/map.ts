@@ -6,8 +6,8 @@ import type { AppDeps } from '../deps';
 import { intlLocale } from '../lib/time';
 import { BadRequest, NotFound } from '../lib/errors';
 import { parse } from '../lib/validation';
-import type { Bound, MapFilters } from '../queries/map';
 import * as map from '../services/map';
+import type { Bound, MapFilters } from '../services/map';
 
 const blank = (v: unknown) => (v === '' ? undefined : v);
 const text = (message: string) => z.string({ message });

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps';
 import { BadRequest, NotFound } from '../lib/errors';
 import { optionalText, parse, parseOrThrow } from '../lib/validation';
-import { presentForModeration } from '../presenters/submissions';
 import * as moderation from '../services/moderation';
+import { allPendingPage, eventQueuePage } from '../services/moderation-page';
 import { requireUser, safeNext } from './middleware';
 import { multipartWithCsrf } from './submissions';
 
@@ -47,19 +47,19 @@ export function moderationRouter(deps: AppDeps): Router {
   const page = { head: '<link rel="stylesheet" href="/public/css/media.css">', scripts: ['/public/js/blur.js'] };
 
   router.get('/organise/moderation', requireUser, async (req, res) => {
-    const pending = await moderation.allPending(deps, req.user!);
-    res.page('moderation', { ...page, title: req.t('media.moderation.allTitle'), event: null, pending: pending.map(presentForModeration), decided: [], returnTo: '/organise/moderation' });
+    const { pending } = await allPendingPage(deps, req.user!);
+    res.page('moderation', { ...page, title: req.t('media.moderation.allTitle'), event: null, pending, decided: [], returnTo: '/organise/moderation' });
   });
 
   router.get('/organise/events/:id/moderation', requireUser, async (req, res) => {
-    const { event, pending, decided } = await moderation.eventQueue(deps, req.user, idParam(req));
+    const { event, pending, decided } = await eventQueuePage(deps, req.user, idParam(req));
     res.set('Cache-Control', 'private, no-store');
     res.page('moderation', {
       ...page,
       title: req.t('media.moderation.title', { title: event.title }),
       event,
-      pending: pending.map(presentForModeration),
-      decided: decided.map(presentForModeration),
+      pending,
+      decided,
       returnTo: '',
     });
   });

@@ -3,11 +3,9 @@
 import { Router, Request } from 'express';
 import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
-import { renderMarkdown } from '../lib/markdown';
 import { parse } from '../lib/validation';
-import { eventPath } from '../presenters/events';
-import { demandsOfEvents } from '../queries/events';
 import * as events from '../services/events';
+import { organiserEventPage } from '../services/organise-event-page';
 import { eventSchema, renderEventForm, typedValues } from './event-form';
 import { requireUser } from './middleware';
 
@@ -42,11 +40,8 @@ export function organiseEventsRouter(deps: AppDeps): Router {
   });
 
   router.get('/organise/events/:id', async (req, res) => {
-    const event = await events.eventForOrganiser(deps, req.user!, eventId(req));
-    const demands = (await demandsOfEvents(deps.db, [event.id])).get(event.id) ?? [];
-    res.page('organise-event', {
-      title: event.title, event, demands, publicPath: eventPath(event), descriptionHtml: renderMarkdown(event.description),
-    });
+    const page = await organiserEventPage(deps, req.user!, eventId(req));
+    res.page('organise-event', { title: page.event.title, ...page });
   });
 
   router.get('/organise/events/:id/edit', async (req, res) => {

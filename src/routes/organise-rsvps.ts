@@ -5,7 +5,7 @@ import type { AppDeps } from '../deps';
 import { parse, requiredText, FieldErrors } from '../lib/validation';
 import * as organise from '../services/organise-rsvps';
 import { requireUser } from './middleware';
-import { eventIdParam } from './rsvps';
+import { eventIdParam } from './params';
 
 const messageForm = z.object({ subject: requiredText(150), body: requiredText(5000) });
 

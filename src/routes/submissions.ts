@@ -9,9 +9,6 @@ import { HttpError, NotFound } from '../lib/errors';
 import { checkbox, optionalText, parse } from '../lib/validation';
 import * as submissions from '../services/submissions';
 import { mediaPageExtras } from '../services/media-page';
-import { lettersRouter } from './letters';
-import { mediaRouter } from './media';
-import { moderationRouter } from './moderation';
 
 const MAX_FILES = 20;
 /** Uploads read and processed at once; the others wait unread (TCP holds their bytes), which bounds memory. */
@@ -145,8 +142,5 @@ export function submissionsRouter(deps: AppDeps): Router {
     res.redirect(303, `/events/${id}/upload`);
   });
 
-  router.use(mediaRouter(deps));
-  router.use(moderationRouter(deps));
-  router.use(lettersRouter(deps));
   return router;
 }

@@ -6,6 +6,8 @@ import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps';
 import * as queries from '../queries/map';
 import type { MapFilters } from '../queries/map';
+
+export type { Bound, MapFilters } from '../queries/map';
 import { featureCollection, mapListItem, MapListItem } from '../presenters/map';
 
 const gzip = promisify(zlib.gzip);

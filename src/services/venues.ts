@@ -78,6 +78,11 @@ export async function saveVenue(deps: Deps, id: number | undefined, input: unkno
   return updated;
 }
 
+/** The whole directory, for the admin's list and the event form's choice of place. */
+export function listVenues(deps: Deps): Promise<VenueRow[]> {
+  return venues.listVenues(deps.db);
+}
+
 export async function getVenue(deps: Deps, id: number): Promise<VenueRow> {
   const venue = Number.isInteger(id) ? await venues.findVenue(deps.db, id) : undefined;
   if (!venue) throw new NotFound();
