@@ -180,7 +180,11 @@ export async function blurImage(display: Buffer, regions: Region[]): Promise<{ d
   });
 }
 
-/** JPEG segments that may carry metadata: APP1 (EXIF/XMP), APP2 (ICC, FlashPix), APP13 (IPTC), COM. */
+/**
+ * JPEG segments that may carry metadata: APP1 (EXIF/XMP), APP2 (ICC, FlashPix), APP13 (IPTC), COM.
+ * Hand-written as a second opinion beside exifr: a walk over the header that knows no tag names
+ * finds a segment that exifr does not parse.
+ */
 function jpegMetadataSegments(data: Buffer): number[] {
   const found: number[] = [];
   let i = 2;

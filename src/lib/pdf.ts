@@ -62,7 +62,11 @@ function hasMetadata(doc: PDFDocument): boolean {
   return found;
 }
 
-/** Drops APP1..APP15 and comment segments of a JPEG (EXIF, GPS, XMP, IPTC); keeps APP0/APP14 colour hints. */
+/**
+ * Drops APP1..APP15 and comment segments of a JPEG (EXIF, GPS, XMP, IPTC); keeps APP0/APP14 colour hints.
+ * Hand-written (15 lines of the JPEG header format): sharp or exifr would re-encode or only read, and
+ * an image inside a PDF must keep its exact compressed bytes.
+ */
 export function stripJpegSegments(data: Uint8Array): Uint8Array {
   if (data[0] !== 0xff || data[1] !== 0xd8) return data;
   const parts: Uint8Array[] = [data.subarray(0, 2)];
