@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 const LETTER_TEXT = 'Free all political prisoners';
-const SECRETS = ['Anna Secret-Author', 'Anna XMP', 'Image XMP of Anna', '12 Secret Street', '+375 29 555 0101', 'tracker.example', 'app.alert'];
+const SECRETS = ['Anna Secret-Author', 'Anna XMP', 'Image XMP of Anna', '12 Secret Street', 'tracker.example', 'app.alert', 'phone-field-of-anna'];
 
 /** A two-page letter carrying everything a careless or hostile program can put in a PDF. */
 async function letterFullOfSecrets(options: { scripts: boolean }): Promise<Buffer> {
@@ -57,7 +57,7 @@ async function letterFullOfSecrets(options: { scripts: boolean }): Promise<Buffe
 
   // An attached file, a filled-in form field and a link that tells a tracker who opened it.
   await doc.attach(Buffer.from('Anna lives at 12 Secret Street'), 'address.txt', { mimeType: 'text/plain', description: '12 Secret Street' });
-  const phone = doc.getForm().createTextField('phone');
+  const phone = doc.getForm().createTextField('phone-field-of-anna');
   phone.setText('+375 29 555 0101');
   phone.addToPage(first, { x: 50, y: 300, width: 200, height: 24 });
   const link = doc.context.obj({
@@ -156,6 +156,11 @@ async function expectTheLetterItself(original: Buffer, stored: Buffer) {
   const images = xobjects.values().map((ref) => after.context.lookup(ref)).filter((o): o is PDFRawStream => o instanceof PDFRawStream
     && String(o.dict.get(PDFName.of('Subtype'))) === '/Image');
   expect(images).toHaveLength(1);
+  // The filled-in field is drawn into the page (what the sender saw), no longer a field.
+  const drawnForms = xobjects.values().map((ref) => after.context.lookup(ref)).filter((o) => o instanceof PDFRawStream
+    && String(o.dict.get(PDFName.of('Subtype'))) === '/Form');
+  expect(drawnForms).toHaveLength(1);
+  expect(Buffer.from(decodePDFRawStream(drawnForms[0] as PDFRawStream).decode()).toString('latin1')).toMatch(/Tj/);
   expect([String(images[0].dict.get(PDFName.of('Width'))), String(images[0].dict.get(PDFName.of('Height')))]).toEqual(['240', '120']);
   expect(await exifr.parse(Buffer.from(images[0].contents), { tiff: true, exif: true, gps: true, xmp: true } as never).catch(() => undefined)).toBeUndefined();
 }

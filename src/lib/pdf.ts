@@ -126,6 +126,13 @@ export async function rebuildPdf(source: PDFDocument): Promise<PDFDocument> {
   eachDict(source, (dict) => {
     for (const key of METADATA_KEYS) dict.delete(PDFName.of(key));
   });
+  // A filled-in form shows its answers in the fields' appearances, outside the page's drawing: draw
+  // them into the page first (pdf-lib's flatten), so what the sender saw stays and the form goes.
+  try {
+    source.getForm().flatten({ updateFieldAppearances: false });
+  } catch {
+    // A form pdf-lib cannot read: its fields are left out, the pages themselves still come through.
+  }
   const copier = PDFObjectCopier.for(source.context, out.context);
   for (const page of source.getPages()) {
     const { Resources, Contents } = page.node.normalizedEntries();
