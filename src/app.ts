@@ -30,6 +30,7 @@ import { submissionsRouter } from './routes/submissions';
 import { mediaRouter } from './routes/media';
 import { moderationRouter } from './routes/moderation';
 import { lettersRouter } from './routes/letters';
+import * as enums from './domain/enums';
 
 // Kept for files written before AppDeps moved: new code imports it from ./deps (an import of app.ts
 // from a route or service is a cycle, refused by .dependency-cruiser.cjs).
@@ -146,8 +147,10 @@ export function createApp(deps: AppDeps): express.Express {
     res.locals.languages = i18n.languages;
     res.locals.langAttr = i18n.langAttr;
     res.locals.time = time;
+    res.locals.enums = enums;
     res.locals.currentPath = req.path;
     res.locals.user = null;
+    res.locals.mayAdminister = false;
     res.locals.flash = [];
     res.locals.currentUrl = req.originalUrl;
     res.locals.config = { baseUrl: config.BASE_URL, tileUrl: config.TILE_URL, tileAttribution: config.TILE_ATTRIBUTION };

@@ -7,8 +7,9 @@ import { accountsPage, setAccountDisabled } from '../services/admin-users';
 import { email, parse } from '../lib/validation';
 import { NotFound } from '../lib/errors';
 import { requireAdmin } from './middleware';
+import { USER_ROLES } from '../domain/enums';
 
-const inviteForm = z.object({ email: email(), role: z.enum(['organiser', 'admin'], { message: 'errors.invalid' }) });
+const inviteForm = z.object({ email: email(), role: z.enum(USER_ROLES, { message: 'errors.invalid' }) });
 
 export function adminRouter(deps: AppDeps): Router {
   const router = Router();

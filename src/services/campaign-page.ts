@@ -5,8 +5,8 @@ import {
 } from '../presenters/campaigns';
 import { publicCampaign } from './campaigns';
 
-export async function publicCampaignPage(deps: Pick<AppDeps, 'db' | 'clock'>, slug: string, locale: string) {
-  const data = await publicCampaign(deps, slug);
+export async function publicCampaignPage(deps: Pick<AppDeps, 'db' | 'clock'>, slug: string, locale: string, picketsPage = 1) {
+  const data = await publicCampaign(deps, slug, picketsPage);
   const prisoners = new Map(data.prisoners.map((p) => [p.id, p]));
   const events = data.events.map((e) => presentCampaignEvent(e, locale, data.now));
   return {
@@ -15,5 +15,6 @@ export async function publicCampaignPage(deps: Pick<AppDeps, 'db' | 'clock'>, sl
     prisoners: data.prisoners.map((p) => presentPrisoner(p, data.demands, locale)),
     board: dayOfActionBoard(events),
     countries: groupByCountry(events),
+    picketsPaging: data.picketsPaging,
   };
 }

@@ -8,10 +8,11 @@ import type { FieldErrors } from '../lib/validation';
 import { eventPath, presentCampaignLink, presentEventPage, publicPlace } from '../presenters/events';
 import { presentPublicCounts } from '../presenters/rsvps';
 import * as q from '../queries/rsvps';
-import { canManage, Organiser } from './events';
+import type { Organiser } from './events';
 import { eventPage } from './public-events';
-import { closedReason } from './rsvps';
+import { closedReason, rsvpState } from './rsvps';
 import { mediaPageExtras } from './media-page';
+import { RSVP_ROLES } from '../domain/enums';
 
 /** The RSVP form's state (views/partials/event-rsvp.ejs): public counts only, never names. */
 export async function rsvpFormState(
@@ -19,20 +20,18 @@ export async function rsvpFormState(
   event: EventRow,
   form: { values?: Record<string, unknown>; errors?: FieldErrors; formError?: string } = {},
 ) {
-  const counts = presentPublicCounts(await q.counts(deps.db, event.id), event);
-  const closed = closedReason(event, deps.clock.now());
-  const full = counts.spotsLeft === 0;
+  const [counts, state] = await Promise.all([q.counts(deps.db, event.id), rsvpState(deps, event.id)]);
   return {
     action: `/events/${event.id}/rsvp`,
-    counts,
-    closed,
+    counts: presentPublicCounts(counts, event),
+    closed: closedReason(state),
     // Full with the waitlist off: the form is replaced by a message.
-    full: full && !event.waitlist_enabled,
-    waitlist: full && event.waitlist_enabled,
+    full: state === 'full',
+    waitlist: state === 'waitlist',
     headcountAllowed: event.headcount_only_allowed,
     meetingPointPrivate: event.meeting_point_private,
     retentionDays: deps.config.RSVP_RETENTION_DAYS,
-    roles: ['attendee', 'steward', 'speaker'],
+    roles: RSVP_ROLES,
     values: form.values ?? {},
     errors: form.errors ?? {},
     formError: form.formError,
@@ -55,7 +54,7 @@ export async function publicEventPage(deps: AppDeps, id: number, viewer: Organis
     campaign: page.campaign ? presentCampaignLink(page.campaign) : null,
     demands: page.demands.map((d) => ({ id: d.id, kind: d.kind, text: d.text })),
     preview: page.preview,
-    canManage: canManage(viewer, page.event),
+    mayManage: page.mayManage,
     canonical: eventPath(page.event),
     place: publicPlace(page.event),
     descriptionHtml: renderMarkdown(page.event.description),

@@ -4,11 +4,12 @@ import type { UserRow } from '../db/tables';
 import { presentForModeration } from '../presenters/submissions';
 import { allPending, eventQueue } from './moderation';
 
-export async function allPendingPage(deps: AppDeps, user: UserRow) {
-  return { pending: (await allPending(deps, user)).map(presentForModeration) };
+export async function allPendingPage(deps: AppDeps, user: UserRow, page = 1) {
+  const { pending, paging } = await allPending(deps, user, page);
+  return { pending: pending.map(presentForModeration), paging };
 }
 
-export async function eventQueuePage(deps: AppDeps, user: UserRow | undefined, eventId: number) {
-  const { event, pending, decided } = await eventQueue(deps, user, eventId);
-  return { event, pending: pending.map(presentForModeration), decided: decided.map(presentForModeration) };
+export async function eventQueuePage(deps: AppDeps, user: UserRow | undefined, eventId: number, pages: { pending: number; decided: number }) {
+  const queue = await eventQueue(deps, user, eventId, pages);
+  return { ...queue, pending: queue.pending.map(presentForModeration), decided: queue.decided.map(presentForModeration) };
 }

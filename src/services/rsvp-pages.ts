@@ -5,7 +5,6 @@ import type { EventRow, RsvpRow } from '../db/tables';
 import type { FieldErrors } from '../lib/validation';
 import { presentEventForRsvp, presentOwnRsvp, RsvpEventView } from '../presenters/rsvps';
 import { rsvpFormState } from './event-page';
-import { closedReason } from './rsvps';
 
 /** The RSVP form on its own page (no JavaScript, or a form with errors). */
 export async function rsvpFormPage(
@@ -25,11 +24,10 @@ export function goneEventView(event: EventRow | undefined, locale: string): Rsvp
   return event && event.status !== 'draft' ? presentEventForRsvp(event, locale, false) : null;
 }
 
-/** The manage page: the person's own RSVP, the event (the exact place once they are going), whether it can change. */
-export function managePage(deps: Pick<AppDeps, 'clock'>, rsvp: RsvpRow, event: EventRow, locale: string) {
+/** The manage page: the person's own RSVP and the event (the exact place once they are going). */
+export function managePage(_deps: Pick<AppDeps, 'clock'>, rsvp: RsvpRow, event: EventRow, locale: string) {
   return {
     own: presentOwnRsvp(rsvp),
     eventView: presentEventForRsvp(event, locale, rsvp.status === 'going'),
-    open: closedReason(event, deps.clock.now()) === null,
   };
 }

@@ -2,6 +2,7 @@
 import type { AppDeps } from '../deps';
 import type { UserRow } from '../db/tables';
 import * as users from '../queries/users';
+import { ACCOUNTS, can } from '../policies';
 
 /** The account behind a session, unless it is gone or disabled. */
 export async function signedInUser(deps: Pick<AppDeps, 'db'>, id: number): Promise<UserRow | undefined> {
@@ -12,4 +13,9 @@ export async function signedInUser(deps: Pick<AppDeps, 'db'>, id: number): Promi
 /** False on a fresh install, until the first admin account exists. */
 export function hasAccounts(deps: Pick<AppDeps, 'db'>): Promise<boolean> {
   return users.exists(deps.db);
+}
+
+/** Whether this person may manage accounts and instance settings (the policy's answer, for the middleware and views). */
+export function mayAdminister(user: UserRow | undefined | null): boolean {
+  return can(user, 'manage', ACCOUNTS);
 }
