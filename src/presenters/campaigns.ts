@@ -4,6 +4,7 @@ import type { CampaignRow, DemandRow, PrisonerRow, SubmissionRow } from '../db/t
 import { renderMarkdown } from '../lib/markdown';
 import { countryName } from '../lib/places';
 import { DateTime, IANAZone } from 'luxon';
+import { LRUCache } from 'lru-cache';
 import { intlLocale, formatDate } from '../lib/time';
 import type { CampaignEventSummary } from '../queries/campaigns';
 import type { HandinSummary } from '../queries/submissions';
@@ -53,20 +54,19 @@ export function presentPrisoner(prisoner: PrisonerRow, demands: DemandRow[], loc
 // (luxon would build them per call), with the same options lib/time.ts and local-time.js use.
 const LONG: Intl.DateTimeFormatOptions = { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' };
 const SHORT: Intl.DateTimeFormatOptions = { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' };
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const formatters = new LRUCache<string, Intl.DateTimeFormat>({ max: 2000 });
 
 function formatIn(instant: Date, zone: string, locale: string, style: 'long' | 'short'): string {
   const key = `${locale}|${zone}|${style}`;
   let f = formatters.get(key);
   if (!f) {
-    if (formatters.size > 2000) formatters.clear();
     f = new Intl.DateTimeFormat(intlLocale(locale), { ...(style === 'long' ? LONG : SHORT), hourCycle: 'h23', timeZone: zone });
     formatters.set(key, f);
   }
   return f.format(instant);
 }
 
-const offsets = new Map<string, number>();
+const offsets = new LRUCache<string, number>({ max: 10_000 });
 
 /** "UTC+05", "UTC-03:30", "UTC": the zone's offset at that instant (as lib/time.ts zoneOffset). */
 function offsetLabel(instant: Date, zone: string): string {
@@ -75,7 +75,6 @@ function offsetLabel(instant: Date, zone: string): string {
   let minutes = offsets.get(key);
   if (minutes === undefined) {
     minutes = IANAZone.create(zone).offset(instant.getTime());
-    if (offsets.size > 10_000) offsets.clear();
     offsets.set(key, minutes);
   }
   if (minutes === 0) return 'UTC';

@@ -2,7 +2,7 @@
 import { Router, Request, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import * as accounts from '../services/accounts';
 import { email, parse, password, requiredText } from '../lib/validation';
 import { limitRequests } from '../lib/rate-limits';

@@ -2,16 +2,14 @@
 import { Router, Request, Response } from 'express';
 import { z } from 'zod';
 import { DateTime } from 'luxon';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { CampaignRow, DemandRow, PrisonerRow } from '../db/tables';
 import { BadRequest } from '../lib/errors';
 import { pageParam, pagerLinks } from '../lib/paging';
 import { countryOptions, isCountryCode } from '../lib/places';
 import { FieldErrors, optionalText, parse, requiredText } from '../lib/validation';
 import * as service from '../services/campaigns';
-import {
-  dayOfAction, dayOfActionBoard, groupByCountry, presentCampaign, presentCampaignEvent, presentDemand, presentPrisoner, reportBacks,
-} from '../presenters/campaigns';
+import { publicCampaignPage } from '../services/campaign-page';
 import { requireUser } from './middleware';
 import { CAMPAIGN_STATUSES, DEMAND_KINDS, PRISONER_STATUSES } from '../domain/enums';
 
@@ -72,11 +70,6 @@ function prisonerValues(p: PrisonerRow, demands: DemandRow[]) {
 }
 
 /** The campaign's pickets on the map, and its day of action there (the map's own filters). */
-function mapLinks(slug: string, day: string | null) {
-  const campaign = `/map?campaign=${encodeURIComponent(slug)}`;
-  return { all: campaign, day: day ? `${campaign}&day=${day}` : null };
-}
-
 export function campaignsRouter(deps: AppDeps): Router {
   const router = Router();
   const id = (value: unknown) => (/^\d{1,9}$/.test(String(value)) ? Number(value) : NaN);
@@ -212,7 +205,7 @@ export function campaignsRouter(deps: AppDeps): Router {
   });
 
   // ---- public ---------------------------------------------------------------------------
-  const calendars: service.CalendarCache = new Map();
+  const calendars = service.calendarCache();
   router.get('/campaigns/:slug', async (req, res) => {
     const raw = String(req.params.slug);
     if (raw.endsWith('.ics')) {
@@ -223,21 +216,13 @@ export function campaignsRouter(deps: AppDeps): Router {
       res.type('text/calendar; charset=utf-8').send(ics.text);
       return;
     }
-    const data = await service.publicCampaign(deps, raw, pageParam(req.query.pickets));
-    const prisoners = new Map(data.prisoners.map((p) => [p.id, p]));
-    const events = data.events.map((e) => presentCampaignEvent(e, req.locale, data.now));
+    const page = await publicCampaignPage(deps, raw, req.locale, pageParam(req.query.pickets));
     res.page('campaign', {
-      title: data.campaign.title,
-      campaign: presentCampaign(data.campaign, req.locale),
-      demands: data.demands.map((d) => presentDemand(d, data.counts.get(d.id) ?? 0, prisoners)),
-      prisoners: data.prisoners.map((p) => presentPrisoner(p, data.demands, req.locale)),
-      board: dayOfActionBoard(events),
-      countries: groupByCountry(events),
-      picketsPager: pagerLinks(data.picketsPaging, `/campaigns/${encodeURIComponent(data.campaign.slug)}`, req.query, 'pickets', 'pickets'),
-      reportBacks: reportBacks(events, data.media, data.handins),
-      mapLinks: mapLinks(data.campaign.slug, dayOfAction(events)),
+      title: page.campaign.title,
+      ...page,
+      picketsPager: pagerLinks(page.picketsPaging, `/campaigns/${encodeURIComponent(page.campaign.slug)}`, req.query, 'pickets', 'pickets'),
       scripts: ['/public/js/local-time.js'],
-      head: CSS + `<link rel="alternate" type="text/calendar" href="/campaigns/${encodeURIComponent(data.campaign.slug)}.ics">`,
+      head: CSS + `<link rel="alternate" type="text/calendar" href="/campaigns/${encodeURIComponent(page.campaign.slug)}.ics">`,
     });
   });
 

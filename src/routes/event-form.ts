@@ -1,7 +1,7 @@
 // The event form's schema and what the form page needs to render (choices, venues, zones).
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow } from '../db/tables';
 import { countryOptions, isCountryCode } from '../lib/places';
 import { checkbox, optionalText, requiredText } from '../lib/validation';

@@ -1,6 +1,6 @@
 // The front page (upcoming pickets, active campaigns) and the organiser's dashboard (their pickets).
 import { Router } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { pageParam, pagerLinks } from '../lib/paging';
 import { countryName } from '../lib/places';
 import { campaignsOf } from '../services/campaigns';

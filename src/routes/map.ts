@@ -2,12 +2,12 @@
 import { Router, Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { intlLocale } from '../lib/time';
 import { BadRequest, NotFound } from '../lib/errors';
 import { parse } from '../lib/validation';
-import type { Bound, MapFilters } from '../queries/map';
 import * as map from '../services/map';
+import type { Bound, MapFilters } from '../services/map';
 import { EVENT_KINDS } from '../domain/enums';
 
 const blank = (v: unknown) => (v === '' ? undefined : v);

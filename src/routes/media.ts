@@ -2,7 +2,7 @@
 // events (anything else is 404, even for a correctly guessed address); moderators preview
 // pending files under /organise/media; portraits are public once set.
 import { Router, Request, Response } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import * as moderation from '../services/moderation';
 import type { MediaFile } from '../services/moderation';
 

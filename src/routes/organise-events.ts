@@ -1,13 +1,11 @@
 // The organiser's side of pickets: create, edit, publish, cancel, duplicate, delete drafts.
 // Every action goes through the service, which answers 404/403 whatever the URL or form says.
 import { Router, Request } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
-import { renderMarkdown } from '../lib/markdown';
 import { parse } from '../lib/validation';
-import { eventPath } from '../presenters/events';
-import { demandsOfEvents } from '../queries/events';
 import * as events from '../services/events';
+import { organiserEventPage } from '../services/organise-event-page';
 import { eventSchema, isVenueSearch, renderEventForm, typedValues } from './event-form';
 import { requireUser } from './middleware';
 
@@ -43,11 +41,8 @@ export function organiseEventsRouter(deps: AppDeps): Router {
   });
 
   router.get('/organise/events/:id', async (req, res) => {
-    const event = await events.eventForOrganiser(deps, req.user!, eventId(req));
-    const demands = (await demandsOfEvents(deps.db, [event.id])).get(event.id) ?? [];
-    res.page('organise-event', {
-      title: event.title, event, demands, publicPath: eventPath(event), descriptionHtml: renderMarkdown(event.description),
-    });
+    const page = await organiserEventPage(deps, req.user!, eventId(req));
+    res.page('organise-event', { title: page.event.title, ...page });
   });
 
   router.get('/organise/events/:id/edit', async (req, res) => {

@@ -1,12 +1,12 @@
 // The organiser's RSVP tools: list with counts, CSV export, message to everyone going.
 import { Router, Request, Response } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { pageParam, pagerLinks } from '../lib/paging';
 import { parse, requiredText, FieldErrors } from '../lib/validation';
 import * as organise from '../services/organise-rsvps';
 import { requireUser } from './middleware';
-import { eventIdParam } from './rsvps';
+import { eventIdParam } from './params';
 
 const messageForm = z.object({ subject: requiredText(150), body: requiredText(5000) });
 

@@ -2,14 +2,14 @@
 import { Router, Request, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow, RsvpRow } from '../db/tables';
 import { limitRequests } from '../lib/rate-limits';
 import { email, optionalText, parse, requiredText, FieldErrors } from '../lib/validation';
-import { presentEventForRsvp, presentOwnRsvp } from '../presenters/rsvps';
-import { rsvpFormState } from '../services/event-page';
+import { goneEventView, managePage as manageView, rsvpEventView, rsvpFormPage } from '../services/rsvp-pages';
 import * as rsvps from '../services/rsvps';
 import { organiseRsvpsRouter } from './organise-rsvps';
+import { eventIdParam } from './params';
 import { RSVP_ROLES } from '../domain/enums';
 
 const role = z.enum(RSVP_ROLES, { message: 'errors.invalid' }).default('attendee');
@@ -23,12 +23,6 @@ const rsvpForm = z.object({
 });
 const ownRsvpForm = z.object({ name: requiredText(100), role, note: optionalText(1000) });
 
-/** "12" or "12-picket-at-the-embassy" gives 12. */
-export function eventIdParam(value: unknown): number {
-  const match = /^(\d{1,9})(-[a-z0-9-]*)?$/i.exec(String(value));
-  return match ? Number(match[1]) : NaN;
-}
-
 /** Valid manage tokens are never logged, cached or sent on as a referrer. */
 function privatePage(res: Response) {
   res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' });
@@ -40,10 +34,8 @@ export function rsvpsRouter(deps: AppDeps): Router {
 
   const formPage = async (req: Request, res: Response, status: number, event: EventRow, values: Record<string, unknown>, errors: FieldErrors) => {
     const { _form: formError, ...fieldErrors } = errors;
-    const rsvp = await rsvpFormState(deps, event, { values, errors: fieldErrors, formError });
-    res.status(status).page('rsvp-form', {
-      title: event.title, event, rsvp, eventView: presentEventForRsvp(event, req.locale, false), errors: fieldErrors,
-    });
+    const page = await rsvpFormPage(deps, event, req.locale, { values, errors: fieldErrors, formError });
+    res.status(status).page('rsvp-form', { title: event.title, ...page, errors: fieldErrors });
   };
 
   const limiter = limitRequests(deps.db, {
@@ -79,7 +71,7 @@ export function rsvpsRouter(deps: AppDeps): Router {
 
   router.get('/events/:id/rsvp/done', async (req, res) => {
     const event = await rsvps.publicEvent(deps, eventIdParam(req.params.id));
-    res.page('rsvp-done', { title: req.t('rsvps.done.title'), eventView: presentEventForRsvp(event, req.locale, false) });
+    res.page('rsvp-done', { title: req.t('rsvps.done.title'), eventView: rsvpEventView(event, req.locale) });
   });
 
   router.get('/rsvp/cancelled', (req, res) => {
@@ -89,13 +81,13 @@ export function rsvpsRouter(deps: AppDeps): Router {
   // After cancelling: the way back to the picket (someone may change their mind).
   router.get('/events/:id/rsvp/cancelled', async (req, res) => {
     const event = await rsvps.publicEvent(deps, eventIdParam(req.params.id));
-    res.page('rsvp-cancelled', { title: req.t('rsvps.manage.cancelledTitle'), eventView: presentEventForRsvp(event, req.locale, false) });
+    res.page('rsvp-cancelled', { title: req.t('rsvps.manage.cancelledTitle'), eventView: rsvpEventView(event, req.locale) });
   });
 
   const gone = (req: Request, res: Response, state: rsvps.ManageState, event?: EventRow) => {
     privatePage(res);
     const status = state === 'unknown' ? 404 : 410;
-    res.status(status).page('rsvp-gone', { title: req.t(`rsvps.gone.${state}.title`), state, eventView: event && event.status !== 'draft' ? presentEventForRsvp(event, req.locale, false) : null });
+    res.status(status).page('rsvp-gone', { title: req.t(`rsvps.gone.${state}.title`), state, eventView: goneEventView(event, req.locale) });
   };
 
   const managePage = (
@@ -105,15 +97,15 @@ export function rsvpsRouter(deps: AppDeps): Router {
     privatePage(res);
     const rsvp = found.rsvp!;
     const event = found.event!;
+    const view = manageView(deps, rsvp, event, req.locale);
     res.status(status).page('rsvp-manage', {
       title: req.t('rsvps.manage.title'),
       token: rsvp.token,
       manageUrl: `${deps.config.BASE_URL}/rsvp/${rsvp.token}`,
-      own: presentOwnRsvp(rsvp),
-      eventView: presentEventForRsvp(event, req.locale, rsvp.status === 'going'),
+      ...view,
       open: !found.locked,
       locked: found.locked ?? null,
-      values: values ?? presentOwnRsvp(rsvp),
+      values: values ?? view.own,
       errors,
       roles: RSVP_ROLES,
     });

@@ -5,7 +5,7 @@ import { Router, Request, Response, RequestHandler } from 'express';
 import multer from 'multer';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
 import { takesFiles } from '../lib/route-table';
 import { checkbox, optionalText, parse } from '../lib/validation';
@@ -13,9 +13,6 @@ import { fewAtATime } from '../lib/upload-slots';
 import { limitRequests } from '../lib/rate-limits';
 import * as submissions from '../services/submissions';
 import { mediaPageExtras } from '../services/media-page';
-import { lettersRouter } from './letters';
-import { mediaRouter } from './media';
-import { moderationRouter } from './moderation';
 import { SUBMISSION_KINDS } from '../domain/enums';
 
 const MAX_FILES = 20;
@@ -130,8 +127,5 @@ export function submissionsRouter(deps: AppDeps): Router {
     res.redirect(303, `/events/${id}/upload`);
   });
 
-  router.use(mediaRouter(deps));
-  router.use(moderationRouter(deps));
-  router.use(lettersRouter(deps));
   return router;
 }

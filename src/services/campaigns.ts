@@ -1,8 +1,10 @@
 // Campaigns with their demands and prisoner profiles: who may change what, and the public page.
-import type { AppDeps } from '../app';
+import { LRUCache } from 'lru-cache';
+import type { AppDeps } from '../deps';
 import type { CampaignRow, EventRow, UserRow } from '../db/tables';
 import { BadRequest, Forbidden, NotFound } from '../lib/errors';
-import { eventsCalendar } from '../lib/ics';
+import { slugify } from '../lib/slug';
+import { eventsCalendar } from '../presenters/calendar';
 import { paging } from '../lib/paging';
 import * as campaigns from '../queries/campaigns';
 import * as submissions from '../queries/submissions';
@@ -12,25 +14,6 @@ import { authorize, ownerScope } from '../policies';
 
 type Deps = Pick<AppDeps, 'db' | 'clock'>;
 type Actor = Pick<UserRow, 'id' | 'role'>;
-
-const CYRILLIC: Record<string, string> = {
-  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'e', ж: 'zh', з: 'z', и: 'i', й: 'i', к: 'k', л: 'l', м: 'm',
-  н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ў: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh',
-  щ: 'shch', ъ: '', ы: 'y', ь: '', э: 'e', ю: 'iu', я: 'ia', і: 'i', ї: 'i', є: 'ie', ґ: 'g',
-};
-
-/** "Свабоду палітвязням! Free them" gives "svabodu-palitviazniam-free-them". */
-export function slugify(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[\u0400-\u04ff]/g, (c) => CYRILLIC[c] ?? '')
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80)
-    .replace(/-+$/, '');
-}
 
 /** The campaign `id` if `user` may edit it: 404 when there is none, 403 when it is someone else's. */
 export async function editableCampaign(deps: Deps, user: Actor, id: number): Promise<CampaignRow> {
@@ -217,7 +200,12 @@ export async function publicCampaign(deps: Deps, slug: string, picketsPage = 1) 
 }
 
 /** Built calendars by campaign and version; the caller keeps one per app. */
-export type CalendarCache = Map<string, { key: string; text: Promise<string> }>;
+export type CalendarCache = LRUCache<string, { key: string; text: Promise<string> }>;
+
+/** The calendars of the 100 campaigns asked for most recently. */
+export function calendarCache(): CalendarCache {
+  return new LRUCache({ max: 100 });
+}
 
 /**
  * The campaign's public pickets as an iCalendar feed. Subscribed calendars poll it often and
@@ -233,7 +221,6 @@ export async function campaignCalendar(deps: Deps, slug: string, baseUrl: string
   const text = campaigns.publicCampaignEvents(deps.db, campaign.id)
     .then((events: EventRow[]) => eventsCalendar(events, { name: campaign.title, baseUrl }));
   if (cache) {
-    if (cache.size >= 100) cache.delete(cache.keys().next().value!);
     cache.set(slug, { key: version, text });
     text.catch(() => {
       if (cache.get(slug)?.text === text) cache.delete(slug);

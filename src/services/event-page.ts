@@ -1,11 +1,15 @@
 // What the public event page shows beyond the event itself. RSVPs and media each add their part
 // here, so the events route stays the one place that renders the page.
 import type { Request } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow } from '../db/tables';
+import { renderMarkdown } from '../lib/markdown';
 import type { FieldErrors } from '../lib/validation';
+import { eventPath, presentCampaignLink, presentEventPage, publicPlace } from '../presenters/events';
 import { presentPublicCounts } from '../presenters/rsvps';
 import * as q from '../queries/rsvps';
+import type { Organiser } from './events';
+import { eventPage } from './public-events';
 import { closedReason, rsvpState } from './rsvps';
 import { mediaPageExtras } from './media-page';
 import { RSVP_ROLES } from '../domain/enums';
@@ -37,4 +41,24 @@ export async function rsvpFormState(
 
 export async function eventPageExtras(deps: AppDeps, event: EventRow, req: Request): Promise<Record<string, unknown>> {
   return { rsvp: await rsvpFormState(deps, event), ...(await mediaPageExtras(deps, event, req)) };
+}
+
+/**
+ * Everything the public page of a picket shows, each part through its presenter: the event without
+ * its owner or a private meeting point, the public place, counts (never names), approved media.
+ */
+export async function publicEventPage(deps: AppDeps, id: number, viewer: Organiser | null, req: Request) {
+  const page = await eventPage(deps, id, viewer);
+  const extras = await eventPageExtras(deps, page.event, req);
+  return {
+    event: presentEventPage(page.event),
+    campaign: page.campaign ? presentCampaignLink(page.campaign) : null,
+    demands: page.demands.map((d) => ({ id: d.id, kind: d.kind, text: d.text })),
+    preview: page.preview,
+    mayManage: page.mayManage,
+    canonical: eventPath(page.event),
+    place: publicPlace(page.event),
+    descriptionHtml: renderMarkdown(page.event.description),
+    ...extras,
+  };
 }

@@ -1,12 +1,13 @@
 // Pickets: who may do what, turning a form's wall-clock times and place into a stored event, and
 // the status changes (publish, cancel) that attendees must hear about.
 import type { Knex } from 'knex';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { ActionStatus, DemandRow, EventKind, EventRow, UserRow } from '../db/tables';
 import { BadRequest, NotFound } from '../lib/errors';
 import { paging, Paging } from '../lib/paging';
 import { zoneAt } from '../lib/places';
 import { DateTime } from 'luxon';
+import { slugify as slugText } from '../lib/slug';
 import { instantToLocalInput, isValidZone, localToInstant } from '../lib/time';
 import type { FieldErrors } from '../lib/validation';
 import * as q from '../queries/events';
@@ -47,10 +48,9 @@ export type Organiser = Pick<UserRow, 'id' | 'role'>;
 
 export type SaveResult = { ok: true; event: EventRow } | { ok: false; errors: FieldErrors };
 
-/** "Free the Picket Five: Minsk" -> "free-the-picket-five-minsk" (empty for non-Latin titles). */
+/** "Free the Picket Five: Minsk" -> "free-the-picket-five-minsk" (see lib/slug). */
 export function slugify(title: string): string {
-  return title.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60).replace(/-+$/, '');
+  return slugText(title, 60);
 }
 
 /** The event, if `user` owns it or is an admin: 404 when it does not exist, 403 otherwise. */

@@ -1,6 +1,6 @@
 // Letter templates: a campaign's organiser writes them (one or more per language); anyone opens,
 // fills in and prints them before the picket.
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { CampaignRow, UserRow } from '../db/tables';
 import { NotFound } from '../lib/errors';
 import * as letters from '../queries/letters';

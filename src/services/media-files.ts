@@ -4,7 +4,7 @@
 // uses to remove the files.
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import * as queries from '../queries/submissions';
 
 export type MediaSize = 'display' | 'thumb' | 'letter';

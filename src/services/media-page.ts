@@ -1,7 +1,7 @@
 // The media part of the public event page: the upload form, and after the picket the
 // report-back (approved photos and letters, how many came, how the letters were handed in).
 import type { Request } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow, SubmissionKind } from '../db/tables';
 import { pageParam, paging, pagerLinks } from '../lib/paging';
 import * as queries from '../queries/submissions';

@@ -1,6 +1,6 @@
 // Moderation: only the event's organiser (or an admin) sees pending uploads, blurs faces,
 // approves or rejects, and records how the letters were handed in. Rejected files are deleted.
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow, HandinStatus, SubmissionRow, SubmissionStatus, UserRow } from '../db/tables';
 import { paging } from '../lib/paging';
 import type { Knex } from 'knex';

@@ -1,7 +1,7 @@
 // The organiser's side of RSVPs: the list with counts, the CSV export and messages to attendees.
 // An organiser reaches only their own events; admins reach all; anyone else gets 403.
 import { stringify } from 'csv-stringify/sync';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow, UserRow } from '../db/tables';
 import { NotFound } from '../lib/errors';
 import { paging } from '../lib/paging';

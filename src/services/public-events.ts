@@ -1,10 +1,10 @@
 // What visitors see of pickets: the event page, the front page, past pickets, the JSON API and the
 // iCalendar file. Drafts never appear here (except to their own organiser, as a preview).
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { DemandRow, EventRow } from '../db/tables';
 import { NotFound } from '../lib/errors';
-import { eventsCalendar } from '../lib/ics';
-import { apiEvent, ApiEvent } from '../presenters/events';
+import { eventsCalendar } from '../presenters/calendar';
+import { apiEvent, ApiEvent, presentCampaignLink, presentEventCard } from '../presenters/events';
 import * as q from '../queries/events';
 import type { Organiser } from './events';
 import { can, picket } from '../policies';
@@ -29,12 +29,22 @@ export async function eventPage(deps: Pick<AppDeps, 'db'>, id: number, viewer: O
   return { ...found, preview, mayManage: can(viewer, 'manage', picket(found.event)) };
 }
 
+/** The campaign of each picket in a list, by campaign id, as a card names it. */
+async function campaignLinks(deps: Pick<AppDeps, 'db'>, events: EventRow[]) {
+  const summaries = await q.campaignSummaries(deps.db, events.flatMap((e) => e.campaign_id ?? []));
+  return new Map([...summaries].map(([id, campaign]) => [id, presentCampaignLink(campaign)]));
+}
+
 export async function homePage(deps: Pick<AppDeps, 'db' | 'clock'>) {
   const [events, campaigns] = await Promise.all([
     q.upcomingEvents(deps.db, deps.clock.now(), 30),
     q.activeCampaigns(deps.db),
   ]);
-  return { events, campaigns, campaignOf: await q.campaignSummaries(deps.db, events.flatMap((e) => e.campaign_id ?? [])) };
+  return {
+    events: events.map(presentEventCard),
+    campaigns: campaigns.map(presentCampaignLink),
+    campaignOf: await campaignLinks(deps, events),
+  };
 }
 
 export const PAST_PER_PAGE = 30;
@@ -45,8 +55,8 @@ export async function pastPage(deps: Pick<AppDeps, 'db' | 'clock'>, page: number
     q.pastEvents(deps.db, now, PAST_PER_PAGE, (page - 1) * PAST_PER_PAGE),
     q.countPastEvents(deps.db, now),
   ]);
-  return { events, total, page, pages: Math.max(1, Math.ceil(total / PAST_PER_PAGE)),
-    campaignOf: await q.campaignSummaries(deps.db, events.flatMap((e) => e.campaign_id ?? [])) };
+  return { events: events.map(presentEventCard), total, page, pages: Math.max(1, Math.ceil(total / PAST_PER_PAGE)),
+    campaignOf: await campaignLinks(deps, events) };
 }
 
 export interface ApiQuery extends q.EventFilter {

@@ -3,7 +3,7 @@
 // event never goes over capacity. E-mails are queued as jobs (for a new RSVP: marked pending, see
 // rsvp_confirmation_batches) in the same transaction as the change that causes them.
 import type { Knex } from 'knex';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow, RsvpRole, RsvpRow } from '../db/tables';
 import { CLOSED_RSVP_STATES, RsvpState } from '../domain/enums';
 import { NotFound } from '../lib/errors';

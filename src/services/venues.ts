@@ -1,6 +1,6 @@
 // The places directory: rules shared by the admin form and the CSV import.
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { VenueRow } from '../db/tables';
 import { BadRequest, NotFound } from '../lib/errors';
 import { isCountryCode, validLatitude, validLongitude, zoneAt } from '../lib/places';
@@ -96,6 +96,11 @@ export async function venueChoices(deps: Deps, search: string, chosenId: number 
   const { venues: found, total } = await venues.searchVenues(deps.db, search.trim().slice(0, 100), VENUE_CHOICES);
   const chosen = chosenId !== null && !found.some((v) => v.id === chosenId) ? await venues.findVenue(deps.db, chosenId) : undefined;
   return { venues: chosen ? [chosen, ...found] : found, total, shown: found.length, search: search.trim() };
+}
+
+/** The whole directory, for the admin's list and the event form's choice of place. */
+export function listVenues(deps: Deps): Promise<VenueRow[]> {
+  return venues.listVenues(deps.db);
 }
 
 export async function getVenue(deps: Deps, id: number): Promise<VenueRow> {
