@@ -18,7 +18,9 @@ import type { Mailer } from './lib/mail';
 import type { Storage } from './lib/storage';
 import { HttpError, NotFound } from './lib/errors';
 import * as time from './lib/time';
-import { CSRF_PLACEHOLDER, pageCache, PageCacheSlot } from './lib/page-cache';
+import { CSRF_PLACEHOLDER, pageCache, PageCacheInfo, PageCacheSlot } from './lib/page-cache';
+import type { ChangeFeed } from './lib/change-feed';
+import { createPublicCache } from './services/public-cache';
 import { loadUser, needsFirstRun } from './routes/middleware';
 import { healthRouter } from './routes/health';
 import { authRouter } from './routes/auth';
@@ -42,6 +44,8 @@ export interface AppDeps {
   logger: Logger;
   /** Signs session and CSRF cookies. */
   sessionSecret: string;
+  /** This process's LISTEN connection; without one, public caches stay off. */
+  changes?: ChangeFeed;
 }
 
 const root = path.resolve(__dirname, '..');
@@ -73,8 +77,13 @@ function tileOrigin(tileUrl: string): string {
 export function createApp(deps: AppDeps): express.Express {
   const { config, db, i18n, logger } = deps;
   const app = express();
-  const cache = pageCache({ db, clock: deps.clock });
+  const publicCache = createPublicCache(deps);
+  const cache = pageCache({
+    freshness: publicCache.freshness, clock: deps.clock, listening: publicCache.listening, ttlMs: config.PAGE_CACHE_SECONDS * 1000,
+    cacheControl: `public, max-age=0, s-maxage=${config.PROXY_CACHE_SECONDS}, stale-while-revalidate=${config.PROXY_STALE_SECONDS}`,
+  });
   app.locals.deps = deps;
+  app.locals.publicCache = publicCache; // routes reach it as req.app.locals.publicCache
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.TRUST_PROXY);
@@ -188,7 +197,8 @@ export function createApp(deps: AppDeps): express.Express {
       const done = (error: Error | null, html?: string) => {
         if (slot) res.locals.csrfToken = realToken;
         if (error) return req.next?.(error);
-        if (slot && res.statusCode === 200 && !res.get('Cache-Control')) cache.store(slot, html!);
+        const info = res.locals.pageCache as PageCacheInfo | undefined;
+        if (slot && res.statusCode === 200 && cache.storeAndSend(req, res, slot, html!, info)) return;
         res.send(slot ? html!.replaceAll(CSRF_PLACEHOLDER, realToken()) : html);
       };
       res.render(`pages/${view}`, locals, (error: Error | null, body?: string) => {

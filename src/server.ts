@@ -10,6 +10,8 @@ import { createLogger } from './lib/log';
 import { createMailer } from './lib/mail';
 import { startWorker } from './lib/jobs';
 import { diskStorage } from './lib/storage';
+import { listenForChanges } from './lib/change-feed';
+import { CHANGES_CHANNEL } from './services/public-cache';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -28,7 +30,9 @@ async function main(): Promise<void> {
   const i18n = createI18n(config.DEFAULT_LOCALE);
   const mailer = createMailer(config, logger);
   const storage = diskStorage(path.join(config.dataDir, 'uploads'));
-  const deps = { db: database.db, config, mailer, storage, clock: systemClock, i18n, logger, sessionSecret: sessionSecret(config) };
+  // One LISTEN connection per process: how its caches hear of every change (README: how fresh).
+  const changes = listenForChanges({ connectionString: database.url, channel: CHANGES_CHANNEL, logger });
+  const deps = { db: database.db, config, mailer, storage, clock: systemClock, i18n, logger, sessionSecret: sessionSecret(config), changes };
   const app = createApp(deps);
   const worker = config.WORKER ? await startWorker({ ...deps, databaseUrl: database.url }) : undefined;
 
@@ -48,6 +52,7 @@ async function main(): Promise<void> {
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     server.closeAllConnections();
     await worker?.stop().catch((e) => logger.error(e));
+    await changes.close();
     await database.close().catch((e) => logger.error(e));
     clearTimeout(force);
     process.exit(0);

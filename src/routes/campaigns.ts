@@ -11,6 +11,7 @@ import * as service from '../services/campaigns';
 import {
   dayOfActionBoard, groupByCountry, presentCampaign, presentCampaignEvent, presentDemand, presentPrisoner,
 } from '../presenters/campaigns';
+import { pageTags } from '../services/public-cache';
 import { requireUser } from './middleware';
 
 const campaignForm = z.object({
@@ -218,6 +219,7 @@ export function campaignsRouter(deps: AppDeps): Router {
     const data = await service.publicCampaign(deps, raw);
     const prisoners = new Map(data.prisoners.map((p) => [p.id, p]));
     const events = data.events.map((e) => presentCampaignEvent(e, req.locale, data.now));
+    res.locals.pageCache = { tags: pageTags.campaign(data.campaign.id) };
     res.page('campaign', {
       title: data.campaign.title,
       campaign: presentCampaign(data.campaign, req.locale),

@@ -1,5 +1,5 @@
 // Public pickets: the event page (and its .ics), past pickets, and the JSON API.
-import { Router } from 'express';
+import { Request, Response, Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
@@ -9,6 +9,11 @@ import { countryName, isCountryCode } from '../lib/places';
 import { parseOrThrow } from '../lib/validation';
 import { eventPath, publicPlace } from '../presenters/events';
 import { eventPageExtras } from '../services/event-page';
+import { pageTags, PublicCache } from '../services/public-cache';
+import { formState } from '../services/public-counts';
+import { presentCountsJson } from '../presenters/rsvps';
+import type { EventRow } from '../db/tables';
+import type { PageCacheSlot } from '../lib/page-cache';
 import * as publicEvents from '../services/public-events';
 import { organiseEventsRouter } from './organise-events';
 
@@ -49,6 +54,17 @@ function descriptionHtml(text: string): string {
   return html;
 }
 
+const publicCache = (req: Request): PublicCache => req.app.locals.publicCache;
+
+/** Names what makes an event page stale; an RSVP does not (its counts refresh on their own). */
+function cacheEventPage(req: Request, res: Response, event: EventRow, extras: Record<string, unknown>) {
+  const cache = publicCache(req);
+  const slot = res.locals.pageCacheSlot as PageCacheSlot | undefined;
+  const rsvp = extras.rsvp as { counts: { going: number; waitlisted: number; capacity: number | null; spotsLeft: number | null } };
+  if (slot) cache.counts.remember(event.id, { ...rsvp.counts, state: formState(rsvp.counts, event) }, slot.since);
+  res.locals.pageCache = { tags: pageTags.event(event), onHit: () => cache.counts.touch(event.id) };
+}
+
 const single = (query: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
 
@@ -68,6 +84,16 @@ export function eventsRouter(deps: AppDeps): Router {
   });
   router.get('/past', (_req, res) => res.redirect(301, '/events/past'));
 
+  // The numbers going, fresh within RSVP_COUNT_SECONDS, for the event page's script.
+  router.get('/events/:id/counts.json', async (req, res) => {
+    const id = /^\d{1,9}$/.test(String(req.params.id)) ? Number(req.params.id) : NaN;
+    const counts = Number.isSafeInteger(id) ? await publicCache(req).counts.get(id) : undefined;
+    if (!counts) throw new NotFound();
+    const lang = deps.i18n.languages.find((l) => l === req.query.lang) ?? req.locale;
+    res.set('Cache-Control', `public, max-age=${deps.config.RSVP_COUNT_SECONDS}`);
+    res.json(presentCountsJson(counts, deps.i18n.t(lang)));
+  });
+
   router.get('/events/:ref', async (req, res) => {
     const match = EVENT_REF.exec(String(req.params.ref));
     if (!match) throw new NotFound();
@@ -83,6 +109,7 @@ export function eventsRouter(deps: AppDeps): Router {
     if (`/events/${req.params.ref}` !== canonical) return res.redirect(301, canonical);
     const extras = await eventPageExtras(deps, page.event, req);
     if (page.preview) res.set('Cache-Control', 'private, no-store');
+    else cacheEventPage(req, res, page.event, extras);
     res.page('event', {
       title: page.event.title,
       ...page,
@@ -90,7 +117,7 @@ export function eventsRouter(deps: AppDeps): Router {
       descriptionHtml: descriptionHtml(page.event.description),
       canonical,
       head: '<link rel="stylesheet" href="/vendor/leaflet/leaflet.css">',
-      scripts: ['/vendor/leaflet/leaflet.js', '/public/js/event-map.js', '/public/js/local-time.js'],
+      scripts: ['/vendor/leaflet/leaflet.js', '/public/js/event-map.js', '/public/js/local-time.js', '/public/js/rsvp-counts.js'],
       ...extras,
     });
   });

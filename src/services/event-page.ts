@@ -21,6 +21,9 @@ export async function rsvpFormState(
   return {
     action: `/events/${event.id}/rsvp`,
     counts,
+    /** When the counts were read: the page says so, and its script fetches fresher ones. */
+    countsAt: deps.clock.now(),
+    countsUrl: `/events/${event.id}/counts.json`,
     closed,
     // Full with the waitlist off: the form is replaced by a message.
     full: full && !event.waitlist_enabled,

@@ -48,6 +48,11 @@ export class GeoJsonCache {
     return entry.body;
   }
 
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
   /** Counts a gzip made later against the budget. */
   grow(key: string, bytes: number): void {
     const entry = this.entries.get(key);
@@ -86,44 +91,113 @@ function filterKey(filters: MapFilters): string {
     bound(filters.to), filters.when ?? '', filters.bbox ?? '', minute]);
 }
 
-/**
- * Every public point as serialised GeoJSON, for one version of the data. A new filter then costs
- * one query of ids and a join of strings, not reading, presenting and serialising every point.
- */
-export class FeatureStrings {
-  private current: { version: string; byId: Promise<Map<number, string>> } | undefined;
-
-  async get(deps: Pick<AppDeps, 'db'>, version: string, ids: number[]): Promise<string[]> {
-    if (this.current?.version !== version) {
-      const byId = queries.mapPoints(deps.db, { now: new Date(0) }).then((rows) => serialise(rows));
-      this.current = { version, byId };
-      byId.catch(() => { if (this.current?.byId === byId) this.current = undefined; });
-    }
-    const byId = await this.current.byId;
-    // A point written after the version was read: fetch just those.
-    const missing = ids.filter((id) => !byId.has(id));
-    const extra = missing.length ? serialise(await queries.mapPoints(deps.db, { ids: missing, now: new Date(0) })) : undefined;
-    return ids.map((id) => byId.get(id) ?? extra?.get(id)).filter((f): f is string => f !== undefined);
-  }
-}
-
 function serialise(rows: queries.MapPointRow[]): Map<number, string> {
   return new Map(featureCollection(rows, photoThumbnailUrl).features.map((f) => [f.id, JSON.stringify(f)]));
 }
 
-export async function geojson(
-  deps: Pick<AppDeps, 'db'>, cache: GeoJsonCache, filters: MapFilters, features = new FeatureStrings(),
-): Promise<GeoJsonBody> {
-  const version = await queries.mapVersion(deps.db);
-  const key = crypto.createHash('sha256').update(version).update('\n').update(filterKey(filters)).digest('base64url').slice(0, 27);
-  return cache.get(key, async () => {
-    const ids = await queries.mapPointIds(deps.db, filters);
-    const strings = await features.get(deps, version, ids);
-    const json = Buffer.from(`{"type":"FeatureCollection","features":[${strings.join(',')}]}`);
-    let zipped: Promise<Buffer> | undefined;
-    const zip = () => (zipped ??= gzip(json, { level: 6 }).then((z) => (cache.grow(key, z.length), z)));
-    return { etag: `"${key}"`, json, gzip: zip };
-  });
+/**
+ * Every public point as serialised GeoJSON, kept up to date by change notifications: a change to a
+ * picket (or its campaign, demands or approved media) re-reads just those points, in one refresh
+ * at a time that requests arriving meanwhile wait for; each filter's feed is then joined from the
+ * strings and gzipped once. RSVPs only change the number going: those points are re-read at most
+ * every `countsMs`, in the background, while the feed as it was keeps being served.
+ */
+export class MapFeed {
+  private features = new Map<number, string>();
+  private loaded = false;
+  private dirtyEvents = new Set<number>();
+  private dirtyCampaigns = new Set<number>();
+  private countsDirty = new Set<number>();
+  private countsAt = 0;
+  private refreshing: Promise<void> | undefined;
+  private generation = 0;
+  private bodies = new GeoJsonCache();
+
+  constructor(
+    private readonly deps: Pick<AppDeps, 'db' | 'clock'>,
+    private readonly listening: () => boolean,
+    private readonly countsMs: number,
+  ) {}
+
+  /** A change notification (see migrations/*_change_notifications.ts). */
+  heard(kind: string, id: number): void {
+    if (kind === 'e' || kind === 'm') this.dirtyEvents.add(id);
+    else if (kind === 'c') this.dirtyCampaigns.add(id);
+    else if (kind === 'r') this.countsDirty.add(id);
+  }
+
+  /** Resolves when the refresh under way (if any) is done. */
+  async settled(): Promise<void> {
+    await this.refreshing;
+  }
+
+  /** Notifications may have been missed: read everything again on the next request. */
+  reset(): void {
+    this.loaded = false;
+    this.features.clear();
+    this.dirtyEvents.clear();
+    this.dirtyCampaigns.clear();
+    this.countsDirty.clear();
+    this.generation++;
+  }
+
+  async body(filters: MapFilters): Promise<GeoJsonBody> {
+    if (!this.listening()) this.reset(); // nothing heard can be trusted: read it all
+    while (!this.loaded || this.dirtyEvents.size || this.dirtyCampaigns.size) {
+      await (this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined)));
+    }
+    if (this.countsDirty.size && !this.refreshing && this.deps.clock.now().getTime() - this.countsAt >= this.countsMs) {
+      this.refreshing = this.refresh().catch(() => {}).finally(() => (this.refreshing = undefined));
+    }
+    const generation = this.generation;
+    const key = `${generation}\n${filterKey(filters)}`;
+    return this.bodies.get(key, async () => {
+      const ids = await queries.mapPointIds(this.deps.db, filters);
+      const missing = ids.filter((id) => !this.features.has(id));
+      // A point committed after the last refresh, whose notification is still on its way.
+      const extra = missing.length ? serialise(await queries.mapPoints(this.deps.db, { ids: missing, now: new Date(0) })) : undefined;
+      const strings = ids.map((id) => this.features.get(id) ?? extra?.get(id)).filter((f): f is string => f !== undefined);
+      const json = Buffer.from(`{"type":"FeatureCollection","features":[${strings.join(',')}]}`);
+      // Named by its content, so every process gives the same feed the same ETag.
+      const etag = `"${crypto.createHash('sha1').update(json).digest('base64url')}"`;
+      let zipped: Promise<Buffer> | undefined;
+      const zip = () => (zipped ??= gzip(json, { level: 6 }).then((z) => (this.bodies.grow(key, z.length), z)));
+      if (json.length > 64 * 1024) void zip().catch(() => {}); // ready by the time most requests ask
+      return { etag, json, gzip: zip };
+    });
+  }
+
+  /** Re-reads the points that changed (all of them the first time), then starts a new generation. */
+  private async refresh(): Promise<void> {
+    const since = this.deps.clock.now().getTime();
+    if (!this.loaded) {
+      const generation = this.generation;
+      this.dirtyEvents.clear();
+      this.dirtyCampaigns.clear();
+      this.countsDirty.clear();
+      const all = serialise(await queries.mapPoints(this.deps.db, { now: new Date(0) }));
+      if (generation !== this.generation) return; // reset while reading: read again
+      this.features = all;
+      this.loaded = true;
+    } else {
+      const events = new Set([...this.dirtyEvents, ...this.countsDirty]);
+      const campaigns = [...this.dirtyCampaigns];
+      this.dirtyEvents.clear();
+      this.dirtyCampaigns.clear();
+      this.countsDirty.clear();
+      if (campaigns.length) for (const id of await queries.eventIdsOfCampaigns(this.deps.db, campaigns)) events.add(id);
+      const ids = [...events];
+      const rows = ids.length ? serialise(await queries.mapPoints(this.deps.db, { ids, now: new Date(0) })) : new Map<number, string>();
+      for (const id of ids) {
+        const feature = rows.get(id);
+        if (feature) this.features.set(id, feature);
+        else this.features.delete(id); // no longer public
+      }
+    }
+    this.countsAt = since;
+    this.generation++;
+    this.bodies.clear(); // feeds of the last generation are never asked for again
+  }
 }
 
 export const LIST_LIMIT = 200;

@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import type { Express } from 'express';
+import express, { Express } from 'express';
 import { AppDeps, createApp } from '../../src/app';
+import { ChangeFeed, listenForChanges } from '../../src/lib/change-feed';
+import { CHANGES_CHANNEL } from '../../src/services/public-cache';
 import { Config, loadConfig } from '../../src/config';
 import { Clock, systemClock } from '../../src/lib/clock';
 import { createI18n } from '../../src/lib/i18n';
@@ -27,6 +29,8 @@ export interface Harness {
   runJobs(): Promise<void>;
   /** Builds another app on the same database (e.g. "after a restart"). */
   rebuild(overrides?: Partial<AppDeps>): Express;
+  /** This "process"'s change feed (LISTEN connection); `changes.sync()` waits for every committed change. */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -51,6 +55,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...options.env,
   });
   const logger = createLogger(config.LOG_LEVEL);
+  const changes = listenForChanges({ connectionString: database.url, channel: CHANGES_CHANNEL, logger });
+  await changes.ready;
   const deps: AppDeps = {
     db: database.db,
     config,
@@ -60,10 +66,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     i18n: createI18n(config.DEFAULT_LOCALE),
     logger,
     sessionSecret: 'test-secret-that-is-long-enough-for-signing-cookies',
+    changes,
   };
   const jobDeps: JobDeps = { ...deps, databaseUrl: database.url };
   return {
-    app: createApp(deps),
+    app: heardFirst(createApp(deps), changes),
     deps,
     jobDeps,
     database,
@@ -71,13 +78,30 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     config,
     dataDir,
     runJobs: () => runDueJobs(jobDeps),
-    rebuild: (overrides = {}) => createApp({ ...deps, ...overrides }),
+    rebuild: (overrides = {}) => heardFirst(createApp({ ...deps, ...overrides }), overrides.changes ?? changes),
+    changes,
     async close() {
+      await changes.close();
       await smtp.stop();
       await database.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The app behind a step that first waits until this process has heard every change committed so
+ * far (one NOTIFY round trip). A test's write and its next request are a few microseconds apart,
+ * far less than a notification may take on a busy machine; with this, "the page shows the change
+ * at once" is checked deterministically, as what it means: as soon as the database has told us.
+ */
+export function heardFirst(app: Express, changes: ChangeFeed): Express {
+  const outer = express();
+  outer.disable('x-powered-by');
+  outer.set('trust proxy', app.get('trust proxy'));
+  outer.use((_req, _res, next) => void changes.sync().then(() => next(), next));
+  outer.use(app);
+  return outer;
 }
 
 /** The CSRF token of the first form on a page. */
