@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import request from 'supertest';
 import { createHarness, Harness } from './support/harness';
 import { buildCampaign, buildDemand, buildEvent, buildUser } from './support/factories';
@@ -283,6 +284,25 @@ describe('caching of the feed', () => {
     expect(titles(before)).not.toContain('Late picket');
     expect(titles(after)).toContain('Late picket');
     await h.database.db('events').where({ id: late.id }).delete();
+  });
+
+  test('the feed gzipped in blocks is one valid gzip stream of exactly the JSON, before and after a change', async () => {
+    const feed = new MapFeed(h.deps, () => true, 60_000);
+    for (let i = 0; i < 40; i++) await buildEvent(h.database.db, owner, { title: `Block picket ${i}`, starts_at: new Date(Date.parse('2026-12-05T10:00:00Z') + i * 3600_000) });
+    const check = async () => {
+      const body = await feed.body({ now: clock.now() });
+      const unzipped = zlib.gunzipSync(await body.gzip());
+      expect(unzipped.equals(body.json)).toBe(true);
+      return JSON.parse(unzipped.toString());
+    };
+    const before = await check();
+    const moved = before.features[3].id;
+    await h.database.db('events').where({ id: moved }).update({ title: 'Moved block picket' });
+    feed.heard('e', moved);
+    const after = await check();
+    expect(after.features.find((f: { id: number }) => f.id === moved).properties.title).toBe('Moved block picket');
+    expect(after.features).toHaveLength(before.features.length);
+    await h.database.db('events').where('title', 'like', '%lock picket%').delete();
   });
 
   test('the feed is sent compressed to clients that accept gzip', async () => {

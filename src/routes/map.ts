@@ -95,8 +95,8 @@ export function mapRouter(deps: AppDeps): Router {
     if (!data) throw new BadRequest(errors);
     const feed = await (req.app.locals.publicCache as PublicCache).map.body(toFilters(data, deps.clock.now()));
     res.set('ETag', feed.etag);
-    // Browsers and proxies may keep it, but must ask again: the ETag makes asking cheap.
-    res.set('Cache-Control', 'public, no-cache');
+    // Browsers ask again each time (the ETag makes asking cheap); nginx or a CDN may keep it briefly.
+    res.set('Cache-Control', `public, max-age=0, s-maxage=${deps.config.PROXY_CACHE_SECONDS}, stale-while-revalidate=${deps.config.PROXY_STALE_SECONDS}`);
     res.vary('Accept-Encoding');
     res.type('application/geo+json');
     // Not req.fresh: Node's fetch adds `Cache-Control: no-cache` to conditional requests.

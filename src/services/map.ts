@@ -13,8 +13,10 @@ const gzip = promisify(zlib.gzip);
 /** The feed as sent: the JSON text, its gzip (made once), and the strong ETag naming both. */
 export interface GeoJsonBody {
   etag: string;
-  json: Buffer;
+  readonly json: Buffer;
   gzip(): Promise<Buffer>;
+  /** Bytes held (for the cache's budget), when not json's length. */
+  bytes?: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export class GeoJsonCache {
     entry.body.then(
       (made) => {
         if (this.entries.get(key) !== entry) return;
-        entry.bytes = made.json.length;
+        entry.bytes = made.bytes ?? made.json.length;
         this.bytes += entry.bytes;
         this.trim();
       },
@@ -91,19 +93,137 @@ function filterKey(filters: MapFilters): string {
     bound(filters.to), filters.when ?? '', filters.bbox ?? '', minute]);
 }
 
-function serialise(rows: queries.MapPointRow[]): Map<number, string> {
-  return new Map(featureCollection(rows, photoThumbnailUrl).features.map((f) => [f.id, JSON.stringify(f)]));
+interface Point {
+  /** The feature's JSON. */
+  json: Buffer;
+  startsMs: number;
+  /** A new number each time the point is read again: names the blocks that hold it. */
+  version: number;
 }
+
+let versions = 0;
+
+function serialise(rows: queries.MapPointRow[]): Map<number, Point> {
+  return new Map(featureCollection(rows, photoThumbnailUrl).features.map((f, i) => [f.id, {
+    json: Buffer.from(JSON.stringify(f)), startsMs: rows[i].starts_ms, version: ++versions,
+  }]));
+}
+
+// The feed is gzipped in blocks of points, each compressed on its own and ended with a full flush
+// (so it refers to nothing before it), then joined into one gzip stream, as pigz does. A change
+// to one point recompresses only its block; a block ends after a point whose id hashes to 0 mod
+// 32 (or at 128 points), so blocks stay the same when a point elsewhere comes or goes.
+const PREFIX = Buffer.from('{"type":"FeatureCollection","features":[');
+const SUFFIX = Buffer.from(']}');
+const COMMA = Buffer.from(',');
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+const LAST_BLOCK = Buffer.from([3, 0]); // an empty final block
+
+interface Piece {
+  gz: Buffer;
+  raw: Buffer[];
+  bytes: number;
+  crc: number;
+  hash: string;
+}
+
+function piece(raw: Buffer[]): Piece {
+  const bytes = raw.reduce((n, b) => n + b.length, 0);
+  const joined = raw.length === 1 ? raw[0] : Buffer.concat(raw, bytes);
+  return {
+    gz: zlib.deflateRawSync(joined, { level: 6, finishFlush: zlib.constants.Z_FULL_FLUSH }),
+    raw, bytes, crc: zlib.crc32(joined), hash: crypto.createHash('sha1').update(joined).digest('base64url'),
+  };
+}
+
+const FIXED = { prefix: piece([PREFIX]), comma: piece([COMMA]), suffix: piece([SUFFIX]) };
+
+/** zlib's crc32_combine: the CRC of A then B from the CRCs of each and B's length (GF(2) matrices). */
+function crc32Combine(crc1: number, crc2: number, len2: number): number {
+  if (len2 <= 0) return crc1;
+  const times = (mat: Uint32Array, vec: number) => {
+    let sum = 0;
+    for (let i = 0; vec; i++, vec >>>= 1) if (vec & 1) sum ^= mat[i];
+    return sum >>> 0;
+  };
+  const square = (out: Uint32Array, mat: Uint32Array) => { for (let n = 0; n < 32; n++) out[n] = times(mat, mat[n]); };
+  const even = new Uint32Array(32);
+  const odd = new Uint32Array(32);
+  odd[0] = 0xedb88320;
+  for (let n = 1, row = 1; n < 32; n++, row <<= 1) odd[n] = row >>> 0;
+  square(even, odd);
+  square(odd, even);
+  let a = crc1 >>> 0;
+  let len = len2;
+  do {
+    square(even, odd);
+    if (len & 1) a = times(even, a);
+    len = Math.floor(len / 2);
+    if (!len) break;
+    square(odd, even);
+    if (len & 1) a = times(odd, a);
+    len = Math.floor(len / 2);
+  } while (len);
+  return (a ^ crc2) >>> 0;
+}
+
+/** The feed of these points in this order: gzip from cached blocks, the plain JSON only if asked. */
+function assemble(points: Point[], ids: number[], blocks: Map<string, Piece>): GeoJsonBody {
+  const pieces: Piece[] = [FIXED.prefix];
+  let run: number[] = [];
+  const flush = () => {
+    if (!run.length) return;
+    const key = run.map((i) => `${ids[i]}.${points[i].version}`).join(' ');
+    let block = blocks.get(key);
+    if (!block) blocks.set(key, (block = piece(run.map((i) => points[i].json).flatMap((b, n) => (n ? [COMMA, b] : [b])))));
+    else { blocks.delete(key); blocks.set(key, block); }
+    if (pieces.length > 1) pieces.push(FIXED.comma);
+    pieces.push(block);
+    run = [];
+  };
+  for (let i = 0; i < points.length; i++) {
+    run.push(i);
+    if (((Math.imul(ids[i], 2654435761) >>> 0) % 32) === 0 || run.length >= 128) flush();
+  }
+  flush();
+  pieces.push(FIXED.suffix);
+  while (blocks.size > 4000) blocks.delete(blocks.keys().next().value!);
+  let crc = 0;
+  let bytes = 0;
+  for (const p of pieces) {
+    crc = crc32Combine(crc, p.crc, p.bytes);
+    bytes += p.bytes;
+  }
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc, 0);
+  trailer.writeUInt32LE(bytes % 2 ** 32, 4);
+  const gz = Buffer.concat([GZIP_HEADER, ...pieces.map((p) => p.gz), LAST_BLOCK, trailer]);
+  // Named by its content, so every process gives the same feed the same ETag.
+  const etag = `"${crypto.createHash('sha1').update(pieces.map((p) => p.hash).join(',')).digest('base64url')}"`;
+  let json: Buffer | undefined;
+  return {
+    etag,
+    bytes: gz.length,
+    get json() {
+      return (json ??= Buffer.concat(pieces.flatMap((p) => p.raw), bytes));
+    },
+    gzip: async () => gz,
+  };
+}
+
+/** The unfiltered feed needs no query: every public point, earliest first. */
+const unfiltered = (f: MapFilters) => !f.campaign && !f.country && !f.kind && !f.from && !f.to && !f.when && !f.bbox && !f.ids;
 
 /**
  * Every public point as serialised GeoJSON, kept up to date by change notifications: a change to a
  * picket (or its campaign, demands or approved media) re-reads just those points, in one refresh
- * at a time that requests arriving meanwhile wait for; each filter's feed is then joined from the
- * strings and gzipped once. RSVPs only change the number going: those points are re-read at most
- * every `countsMs`, in the background, while the feed as it was keeps being served.
+ * at a time that requests arriving meanwhile wait for; each filter's feed is then assembled from
+ * the points and compressed blocks (see above) once. RSVPs only change the number going: those
+ * points are re-read at most every `countsMs`, in the background, while the feed as it was keeps
+ * being served.
  */
 export class MapFeed {
-  private features = new Map<number, string>();
+  private features = new Map<number, Point>();
   private loaded = false;
   private dirtyEvents = new Set<number>();
   private dirtyCampaigns = new Set<number>();
@@ -112,6 +232,7 @@ export class MapFeed {
   private refreshing: Promise<void> | undefined;
   private generation = 0;
   private bodies = new GeoJsonCache();
+  private blocks = new Map<string, Piece>();
 
   constructor(
     private readonly deps: Pick<AppDeps, 'db' | 'clock'>,
@@ -135,6 +256,7 @@ export class MapFeed {
   reset(): void {
     this.loaded = false;
     this.features.clear();
+    this.blocks.clear();
     this.dirtyEvents.clear();
     this.dirtyCampaigns.clear();
     this.countsDirty.clear();
@@ -149,21 +271,18 @@ export class MapFeed {
     if (this.countsDirty.size && !this.refreshing && this.deps.clock.now().getTime() - this.countsAt >= this.countsMs) {
       this.refreshing = this.refresh().catch(() => {}).finally(() => (this.refreshing = undefined));
     }
-    const generation = this.generation;
-    const key = `${generation}\n${filterKey(filters)}`;
+    const key = `${this.generation}\n${filterKey(filters)}`;
     return this.bodies.get(key, async () => {
-      const ids = await queries.mapPointIds(this.deps.db, filters);
+      let ids: number[];
+      if (unfiltered(filters)) {
+        ids = [...this.features.keys()];
+        ids.sort((a, b) => this.features.get(a)!.startsMs - this.features.get(b)!.startsMs || a - b);
+      } else ids = await queries.mapPointIds(this.deps.db, filters);
       const missing = ids.filter((id) => !this.features.has(id));
       // A point committed after the last refresh, whose notification is still on its way.
       const extra = missing.length ? serialise(await queries.mapPoints(this.deps.db, { ids: missing, now: new Date(0) })) : undefined;
-      const strings = ids.map((id) => this.features.get(id) ?? extra?.get(id)).filter((f): f is string => f !== undefined);
-      const json = Buffer.from(`{"type":"FeatureCollection","features":[${strings.join(',')}]}`);
-      // Named by its content, so every process gives the same feed the same ETag.
-      const etag = `"${crypto.createHash('sha1').update(json).digest('base64url')}"`;
-      let zipped: Promise<Buffer> | undefined;
-      const zip = () => (zipped ??= gzip(json, { level: 6 }).then((z) => (this.bodies.grow(key, z.length), z)));
-      if (json.length > 64 * 1024) void zip().catch(() => {}); // ready by the time most requests ask
-      return { etag, json, gzip: zip };
+      const found = ids.filter((id) => this.features.has(id) || extra?.has(id));
+      return assemble(found.map((id) => this.features.get(id) ?? extra!.get(id)!), found, this.blocks);
     });
   }
 
@@ -187,7 +306,7 @@ export class MapFeed {
       this.countsDirty.clear();
       if (campaigns.length) for (const id of await queries.eventIdsOfCampaigns(this.deps.db, campaigns)) events.add(id);
       const ids = [...events];
-      const rows = ids.length ? serialise(await queries.mapPoints(this.deps.db, { ids, now: new Date(0) })) : new Map<number, string>();
+      const rows = ids.length ? serialise(await queries.mapPoints(this.deps.db, { ids, now: new Date(0) })) : new Map<number, Point>();
       for (const id of ids) {
         const feature = rows.get(id);
         if (feature) this.features.set(id, feature);
