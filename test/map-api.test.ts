@@ -288,7 +288,12 @@ describe('caching of the feed', () => {
 
   test('the feed gzipped in blocks is one valid gzip stream of exactly the JSON, before and after a change', async () => {
     const feed = new MapFeed(h.deps, () => true, 60_000);
-    for (let i = 0; i < 40; i++) await buildEvent(h.database.db, owner, { title: `Block picket ${i}`, starts_at: new Date(Date.parse('2026-12-05T10:00:00Z') + i * 3600_000) });
+    // More points than one block holds (at most 400), so several blocks are joined.
+    const template = await buildEvent(h.database.db, owner, { title: 'Block picket', starts_at: new Date('2026-12-05T10:00:00Z') });
+    const { id: _id, ...row } = await h.database.db('events').where({ id: template.id }).first();
+    await h.database.db('events').insert(Array.from({ length: 900 }, (_, i) => ({
+      ...row, title: `Block picket ${i}`, starts_at: new Date(Date.parse('2026-12-05T10:00:00Z') + i * 60_000), ends_at: new Date(Date.parse('2026-12-06T10:00:00Z')),
+    })));
     const check = async () => {
       const body = await feed.body({ now: clock.now() });
       const unzipped = zlib.gunzipSync(await body.gzip());
