@@ -128,9 +128,10 @@ export function pageCache(opts: PageCacheOptions) {
      */
     storeAndSend(req: Request, res: Response, slot: PageCacheSlot, html: string, info: PageCacheInfo | undefined): boolean {
       if (!info || res.get('Cache-Control') || !opts.listening()) return false;
+      const shared = html.includes(CSRF_PLACEHOLDER) ? undefined : share(html);
       const entry: Entry = {
-        html, tags: info.tags, since: slot.since, expires: opts.clock.now().getTime() + ttlMs, onHit: info.onHit,
-        shared: html.includes(CSRF_PLACEHOLDER) ? undefined : share(html),
+        html: shared ? '' : html, // a shared page is kept as bytes only
+        tags: info.tags, since: slot.since, expires: opts.clock.now().getTime() + ttlMs, onHit: info.onHit, shared,
       };
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
       entries.delete(slot.key);
