@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startNginx } from '../bench/day/nginx';
 import { createHarness, Harness } from './support/harness';
-import { buildCampaign, buildUser } from './support/factories';
+import { buildCampaign, buildEvent, buildUser } from './support/factories';
 
 let h: Harness;
 let server: http.Server;
@@ -33,6 +33,11 @@ test('a campaign page opened by many is answered by nginx, the same for everyone
   const second = await get(`/campaigns/${campaign.slug}`);
   expect(second.headers.get('x-cache')).toBe('HIT');
   expect(await second.text()).toBe(firstText);
+
+  // An event page too: anonymous pages carry no per-visitor token, so one copy serves everyone.
+  const event = await buildEvent(h.database.db, organiser, { title: 'Vigil in Riga' });
+  await get(`/events/${event.id}-vigil-in-riga`);
+  expect((await get(`/events/${event.id}-vigil-in-riga`)).headers.get('x-cache')).toBe('HIT');
 
   const french = await get(`/campaigns/${campaign.slug}`, { 'accept-language': 'fr' });
   expect(french.headers.get('x-cache')).toBe('MISS'); // another language, another copy

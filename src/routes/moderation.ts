@@ -70,7 +70,9 @@ export function moderationRouter(deps: AppDeps): Router {
     res.redirect(303, backTo(req, row.event_id));
   });
 
+  // Ownership first, then the form: nobody learns anything about another organiser's uploads.
   router.post('/organise/submissions/:id/reject', requireUser, async (req, res) => {
+    await moderation.submissionOf(deps, req.user, idParam(req));
     const { reason } = parseOrThrow(rejectForm, req.body);
     const row = await moderation.reject(deps, req.user, idParam(req), reason);
     res.flash('info', 'media.moderation.rejected');
@@ -78,6 +80,7 @@ export function moderationRouter(deps: AppDeps): Router {
   });
 
   router.post('/organise/submissions/:id/blur', requireUser, async (req, res) => {
+    await moderation.submissionOf(deps, req.user, idParam(req));
     const parsed = parse(blurForm, req.body);
     if (!parsed.ok) throw new BadRequest(parsed.errors);
     const row = await moderation.blur(deps, req.user, idParam(req), parsed.data.regions);
@@ -86,6 +89,7 @@ export function moderationRouter(deps: AppDeps): Router {
   });
 
   router.post('/organise/submissions/:id/handin', requireUser, async (req, res) => {
+    await moderation.submissionOf(deps, req.user, idParam(req));
     const data = parseOrThrow(handinForm, req.body);
     const row = await moderation.recordHandin(deps, req.user, idParam(req), data.handin_status || null, data.handin_to);
     res.flash('success', 'media.moderation.handinSaved');
@@ -99,6 +103,7 @@ export function moderationRouter(deps: AppDeps): Router {
 
   router.post('/organise/prisoners/:id/portrait', requireUser, ...multipartWithCsrf(deps, 'portrait', 1), async (req, res) => {
     const id = idParam(req);
+    await moderation.portraitForm(deps, req.user, id); // ownership before any word about the file
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     const result = res.locals.uploadError
       ? { ok: false as const, errors: { portrait: res.locals.uploadError as string } }
