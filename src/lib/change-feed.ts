@@ -40,6 +40,7 @@ export function listenForChanges(options: ChangeFeedOptions): ChangeFeed & { rea
   let delay = minDelay;
   let timer: NodeJS.Timeout | undefined;
   let syncs = 0;
+  let queries: Promise<void> = Promise.resolve();
   let markReady: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
@@ -111,8 +112,12 @@ export function listenForChanges(options: ChangeFeedOptions): ChangeFeed & { rea
         const t = setTimeout(() => (waiting.delete(payload), reject(new Error('change feed: sync timed out'))), ms);
         waiting.set(payload, () => (clearTimeout(t), resolve()));
       });
-      if (!client) throw new Error('change feed: not connected');
-      await client.query('select pg_notify($1, $2)', [channel, payload]);
+      const c = client;
+      if (!c) throw new Error('change feed: not connected');
+      // One query at a time on this connection (pg warns about queued queries).
+      const sent = (queries = queries.then(() => c.query('select pg_notify($1, $2)', [channel, payload])).then(() => {}));
+      queries = sent.catch(() => {});
+      await sent;
       await heard;
     },
     async close() {

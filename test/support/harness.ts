@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import express, { Express } from 'express';
+import type { Express } from 'express';
 import { AppDeps, createApp } from '../../src/app';
 import { ChangeFeed, listenForChanges } from '../../src/lib/change-feed';
 import { CHANGES_CHANNEL } from '../../src/services/public-cache';
@@ -96,12 +96,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
  * at once" is checked deterministically, as what it means: as soon as the database has told us.
  */
 export function heardFirst(app: Express, changes: ChangeFeed): Express {
-  const outer = express();
-  outer.disable('x-powered-by');
-  outer.set('trust proxy', app.get('trust proxy'));
-  outer.use((_req, _res, next) => void changes.sync().then(() => next(), next));
-  outer.use(app);
-  return outer;
+  // The app itself (its router, locals and render stay reachable), its entry point wrapped.
+  type Handle = (req: unknown, res: { destroy?: () => void }, done?: (error?: unknown) => void) => void;
+  const inner = app as unknown as { handle: Handle };
+  const handle = inner.handle.bind(app);
+  inner.handle = (req, res, done) => void changes.sync().then(() => handle(req, res, done), (error) => (done ? done(error) : res.destroy?.()));
+  return app;
 }
 
 /** The CSRF token of the first form on a page (empty on anonymous public pages, which carry none). */
