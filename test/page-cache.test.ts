@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 /** An app of its own (a "process" on the shared database) whose page renders are counted by path. */
-function countedApp(deps = h.deps) {
+function countedApp(deps = h.deps, waitForChanges = true) {
   const app = createApp(deps);
   const renders: string[] = [];
   const render = app.render.bind(app);
@@ -27,7 +27,7 @@ function countedApp(deps = h.deps) {
     if (name.startsWith('pages/')) renders.push(options._locals?.currentPath ?? name);
     return render(name, options, callback);
   }) as typeof app.render;
-  const client = heardFirst(app, deps.changes!);
+  const client = waitForChanges ? heardFirst(app, deps.changes!) : app;
   return { app, client, renders, renderedSince: (n: number, path: string) => renders.slice(n).filter((p) => p === path).length };
 }
 
@@ -178,7 +178,7 @@ test('when the listening connection breaks, nothing is served from memory until 
   const changes = listenForChanges({ connectionString: h.database.url, channel: CHANGES_CHANNEL, logger: h.deps.logger, minDelayMs: 20 });
   await changes.ready;
   try {
-    const { app, renders } = countedApp({ ...h.deps, changes });
+    const { app, renders } = countedApp({ ...h.deps, changes }, false); // no waiting: the connection is cut
     const organiser = await buildUser(h.database.db);
     const event = await buildEvent(h.database.db, organiser, { title: 'Picket in Vilnius' });
     const path = `/events/${event.id}-picket-in-vilnius`;
