@@ -33,6 +33,7 @@ import { rsvpsRouter } from './routes/rsvps';
 import { campaignsRouter } from './routes/campaigns';
 import { venuesRouter } from './routes/venues';
 import { submissionsRouter } from './routes/submissions';
+import * as enums from './domain/enums';
 
 export interface AppDeps {
   db: Knex;
@@ -164,8 +165,10 @@ export function createApp(deps: AppDeps): express.Express {
     res.locals.languages = i18n.languages;
     res.locals.langAttr = i18n.langAttr;
     res.locals.time = time;
+    res.locals.enums = enums;
     res.locals.currentPath = req.path;
     res.locals.user = null;
+    res.locals.mayAdminister = false;
     res.locals.flash = [];
     res.locals.currentUrl = req.originalUrl;
     res.locals.config = { baseUrl: config.BASE_URL, tileUrl: config.TILE_URL, tileAttribution: config.TILE_ATTRIBUTION };

@@ -2,6 +2,7 @@
 // a bad value stops start-up with a message naming the setting.
 import path from 'node:path';
 import { z } from 'zod';
+import { LOCALES } from './domain/enums';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -37,7 +38,7 @@ export const settings = z.object({
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('Picket <picket@localhost>'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  DEFAULT_LOCALE: z.enum(['en', 'fr', 'de', 'ru']).default('en'),
+  DEFAULT_LOCALE: z.enum(LOCALES).default('en'),
   TILE_URL: z.string().regex(/^https?:\/\/.+\{z\}.+\{x\}.+\{y\}/, 'must be a tile URL with {z}, {x} and {y}')
     .default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
   TILE_ATTRIBUTION: z.string().default('&copy; OpenStreetMap contributors'),
@@ -82,6 +83,15 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Whether a bad value may be repeated in the error message. URLs can carry a password
+ * (postgres://user:secret@host) even when malformed, and secrets are secrets: for those the
+ * message names the setting and the problem only, since it ends up in logs and terminals.
+ */
+function mayEcho(name: string): boolean {
+  return !/URL|SECRET|PASSWORD|KEY|TOKEN|CREDENTIAL/i.test(name);
+}
+
 /** Reads and checks settings from `env` (process.env by default); empty strings count as unset. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(
@@ -91,9 +101,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   );
   const parsed = settings.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got "${present[String(issue.path[0])]}")`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${issue.path.join('.')}: ${issue.message}${mayEcho(name) ? ` (got "${present[name]}")` : ''}`;
+    }));
   }
   const values = parsed.data;
   const baseUrl = (values.BASE_URL ?? `http://${values.HOST}:${values.PORT}`).replace(/\/+$/, '');

@@ -36,7 +36,7 @@ runBenchmark(async () => {
     await explain('campaign page: prisoners by campaign', campaigns.listPrisoners(db, campaign.id));
     await explain('campaign page: its pickets', campaigns.publicCampaignEventSummaries(db, campaign.id));
     await explain('front page: upcoming pickets by status and end time', events.upcomingEvents(db, now, 30));
-    await explain('moderation: pending uploads', submissions.listPending(db, null));
+    await explain('moderation: pending uploads', submissions.listPending(db, null, { limit: 50, offset: 0 }));
     await explain('event page and counts: RSVPs of a picket', db('rsvps').where({ event_id: ids[5] }).select('status', 'role').count({ n: '*' }).groupBy('status', 'role'));
     await explain('event page: approved media of a picket', submissions.listForEvent(db, ids[5], ['approved']));
     void rsvps;

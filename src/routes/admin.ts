@@ -8,8 +8,9 @@ import { email, parse } from '../lib/validation';
 import { NotFound } from '../lib/errors';
 import { requireAdmin } from './middleware';
 import { presentAccount } from '../presenters/accounts';
+import { USER_ROLES } from '../domain/enums';
 
-const inviteForm = z.object({ email: email(), role: z.enum(['organiser', 'admin'], { message: 'errors.invalid' }) });
+const inviteForm = z.object({ email: email(), role: z.enum(USER_ROLES, { message: 'errors.invalid' }) });
 
 export function adminRouter(deps: AppDeps): Router {
   const router = Router();

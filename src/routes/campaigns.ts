@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import type { AppDeps } from '../app';
 import type { CampaignRow, DemandRow, PrisonerRow } from '../db/tables';
 import { BadRequest } from '../lib/errors';
+import { pageParam, pagerLinks } from '../lib/paging';
 import { countryOptions, isCountryCode } from '../lib/places';
 import { FieldErrors, optionalText, parse, requiredText } from '../lib/validation';
 import * as service from '../services/campaigns';
@@ -13,6 +14,7 @@ import {
 } from '../presenters/campaigns';
 import { pageTags } from '../services/public-cache';
 import { requireUser } from './middleware';
+import { CAMPAIGN_STATUSES, DEMAND_KINDS, PRISONER_STATUSES } from '../domain/enums';
 
 const campaignForm = z.object({
   title: requiredText(200),
@@ -26,7 +28,7 @@ const campaignForm = z.object({
     .refine((list) => list.length <= 20 && list.every((s) => s.length <= 200), 'errors.tooLong'),
   language: z.string().trim().max(20, 'errors.tooLong')
     .refine((v) => v === '' || /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(v), 'errors.invalid').optional().default(''),
-  status: z.enum(['active', 'archived'], { message: 'errors.invalid' }).optional().default('active'),
+  status: z.enum(CAMPAIGN_STATUSES, { message: 'errors.invalid' }).optional().default('active'),
 });
 
 const optionalId = (message: string) =>
@@ -34,7 +36,7 @@ const optionalId = (message: string) =>
     z.number({ message }).int(message).positive(message).nullable());
 
 const demandForm = z.object({
-  kind: z.enum(['release', 'drop_charges', 'other'], { message: 'errors.invalid' }),
+  kind: z.enum(DEMAND_KINDS, { message: 'errors.invalid' }),
   text: requiredText(500),
   prisoner_id: optionalId('errors.prisonerUnknown'),
 });
@@ -42,7 +44,7 @@ const demandForm = z.object({
 const prisonerForm = z.object({
   name: requiredText(200),
   story: optionalText(20_000),
-  status: z.enum(['detained', 'sentenced', 'released'], { message: 'errors.invalid' }),
+  status: z.enum(PRISONER_STATUSES, { message: 'errors.invalid' }),
   since: z.string().trim().optional().default('')
     .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && DateTime.fromISO(v).isValid), 'errors.date')
     .transform((v) => v || null),
@@ -216,7 +218,7 @@ export function campaignsRouter(deps: AppDeps): Router {
       res.type('text/calendar; charset=utf-8').send(ics.text);
       return;
     }
-    const data = await service.publicCampaign(deps, raw);
+    const data = await service.publicCampaign(deps, raw, pageParam(req.query.pickets));
     const prisoners = new Map(data.prisoners.map((p) => [p.id, p]));
     const events = data.events.map((e) => presentCampaignEvent(e, req.locale, data.now));
     res.locals.pageCache = { tags: pageTags.campaign(data.campaign.id) };
@@ -227,6 +229,7 @@ export function campaignsRouter(deps: AppDeps): Router {
       prisoners: data.prisoners.map((p) => presentPrisoner(p, data.demands, req.locale)),
       board: dayOfActionBoard(events),
       countries: groupByCountry(events),
+      picketsPager: pagerLinks(data.picketsPaging, `/campaigns/${encodeURIComponent(data.campaign.slug)}`, req.query, 'pickets', 'pickets'),
       scripts: ['/public/js/local-time.js'],
       head: CSS + `<link rel="alternate" type="text/calendar" href="/campaigns/${encodeURIComponent(data.campaign.slug)}.ics">`,
     });

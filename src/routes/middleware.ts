@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppDeps } from '../app';
 import { Forbidden } from '../lib/errors';
 import * as users from '../queries/users';
+import { ACCOUNTS, can } from '../policies';
 
 /** Puts the logged-in organiser (if any) on req.user and res.locals.user. */
 export function loadUser({ db }: Pick<AppDeps, 'db'>) {
@@ -13,6 +14,8 @@ export function loadUser({ db }: Pick<AppDeps, 'db'>) {
       else delete req.session.userId;
     }
     res.locals.user = req.user ?? null;
+    // Views show admin links from this answer; they never look at roles themselves.
+    res.locals.mayAdminister = can(req.user, 'manage', ACCOUNTS);
     next();
   };
 }
@@ -38,7 +41,7 @@ export function requireUser(req: Request, res: Response, next: NextFunction) {
 
 export function requireAdmin(req: Request, res: Response, next: NextFunction) {
   if (!req.user) return requireUser(req, res, next);
-  if (req.user.role !== 'admin') return next(new Forbidden());
+  if (!can(req.user, 'manage', ACCOUNTS)) return next(new Forbidden());
   next();
 }
 

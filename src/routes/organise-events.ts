@@ -8,7 +8,7 @@ import { parse } from '../lib/validation';
 import { eventPath } from '../presenters/events';
 import { demandsOfEvents } from '../queries/events';
 import * as events from '../services/events';
-import { eventSchema, renderEventForm, typedValues } from './event-form';
+import { eventSchema, isVenueSearch, renderEventForm, typedValues } from './event-form';
 import { requireUser } from './middleware';
 
 export function eventId(req: Request): number {
@@ -33,6 +33,7 @@ export function organiseEventsRouter(deps: AppDeps): Router {
   });
 
   router.post('/organise/events', async (req, res) => {
+    if (isVenueSearch(req.body)) return renderEventForm(deps, req, res, { values: typedValues(req.body), errors: {} });
     const parsed = parse(eventSchema, req.body);
     if (!parsed.ok) return renderEventForm(deps, req, res, { status: 400, values: typedValues(req.body), errors: parsed.errors });
     const result = await events.createEvent(deps, req.user!, parsed.data);
@@ -57,6 +58,7 @@ export function organiseEventsRouter(deps: AppDeps): Router {
   router.post('/organise/events/:id', async (req, res) => {
     const id = eventId(req);
     const event = await events.eventForOrganiser(deps, req.user!, id);
+    if (isVenueSearch(req.body)) return renderEventForm(deps, req, res, { values: typedValues(req.body), errors: {}, event });
     const parsed = parse(eventSchema, req.body);
     if (!parsed.ok) return renderEventForm(deps, req, res, { status: 400, values: typedValues(req.body), errors: parsed.errors, event });
     const result = await events.updateEvent(deps, req.user!, id, parsed.data);

@@ -10,10 +10,9 @@ import { presentEventForRsvp, presentOwnRsvp } from '../presenters/rsvps';
 import { rsvpFormState } from '../services/event-page';
 import * as rsvps from '../services/rsvps';
 import { organiseRsvpsRouter } from './organise-rsvps';
+import { RSVP_ROLES } from '../domain/enums';
 
-export const ROLES = ['attendee', 'steward', 'speaker'] as const;
-
-const role = z.enum(ROLES, { message: 'errors.invalid' }).default('attendee');
+const role = z.enum(RSVP_ROLES, { message: 'errors.invalid' }).default('attendee');
 const emptyToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
 
 const rsvpForm = z.object({
@@ -94,7 +93,7 @@ export function rsvpsRouter(deps: AppDeps): Router {
   };
 
   const managePage = (
-    req: Request, res: Response, status: number, found: { rsvp?: RsvpRow; event?: EventRow },
+    req: Request, res: Response, status: number, found: rsvps.Managed,
     values?: Record<string, unknown>, errors: FieldErrors = {},
   ) => {
     privatePage(res);
@@ -106,10 +105,11 @@ export function rsvpsRouter(deps: AppDeps): Router {
       manageUrl: `${deps.config.BASE_URL}/rsvp/${rsvp.token}`,
       own: presentOwnRsvp(rsvp),
       eventView: presentEventForRsvp(event, req.locale, rsvp.status === 'going'),
-      open: rsvps.closedReason(event, deps.clock.now()) === null,
+      open: !found.locked,
+      locked: found.locked ?? null,
       values: values ?? presentOwnRsvp(rsvp),
       errors,
-      roles: ROLES,
+      roles: RSVP_ROLES,
     });
   };
 
@@ -127,6 +127,7 @@ export function rsvpsRouter(deps: AppDeps): Router {
     if (!parsed.ok) return managePage(req, res, 400, found, { ...req.body }, parsed.errors);
     const updated = await rsvps.updateOwnRsvp(deps, token, parsed.data);
     if (updated.state !== 'valid') return gone(req, res, updated.state, updated.event);
+    if (updated.locked) return managePage(req, res, 409, updated);
     res.flash('success', 'rsvps.manage.saved');
     res.redirect(303, `/rsvp/${token}`);
   });
@@ -134,6 +135,7 @@ export function rsvpsRouter(deps: AppDeps): Router {
   router.post('/rsvp/:token/cancel', async (req, res) => {
     const result = await rsvps.cancelOwnRsvp(deps, String(req.params.token));
     if (result.state !== 'valid') return gone(req, res, result.state, result.event);
+    if (result.locked) return managePage(req, res, 409, result);
     res.flash('success', 'rsvps.manage.cancelledFlash');
     res.redirect(303, '/rsvp/cancelled');
   });

@@ -15,6 +15,7 @@ import { mediaPageExtras } from '../services/media-page';
 import { lettersRouter } from './letters';
 import { mediaRouter } from './media';
 import { moderationRouter } from './moderation';
+import { SUBMISSION_KINDS } from '../domain/enums';
 
 const MAX_FILES = 20;
 /** Uploads read and processed at once; the others wait unread (TCP holds their bytes), which bounds memory. */
@@ -46,7 +47,7 @@ export function fewAtATime(n: number): RequestHandler {
 }
 
 const uploadForm = z.object({
-  kind: z.enum(['photo', 'letter'], { message: 'errors.invalid' }),
+  kind: z.enum(SUBMISSION_KINDS, { message: 'errors.invalid' }),
   caption: optionalText(500),
   name: optionalText(100),
   letter_text: optionalText(20_000),

@@ -6,8 +6,9 @@ import type { EventRow } from '../db/tables';
 import type { FieldErrors } from '../lib/validation';
 import { presentPublicCounts } from '../presenters/rsvps';
 import * as q from '../queries/rsvps';
-import { closedReason } from './rsvps';
+import { closedReason, rsvpState } from './rsvps';
 import { mediaPageExtras } from './media-page';
+import { RSVP_ROLES } from '../domain/enums';
 
 /** The RSVP form's state (views/partials/event-rsvp.ejs): public counts only, never names. */
 export async function rsvpFormState(
@@ -15,23 +16,21 @@ export async function rsvpFormState(
   event: EventRow,
   form: { values?: Record<string, unknown>; errors?: FieldErrors; formError?: string } = {},
 ) {
-  const counts = presentPublicCounts(await q.counts(deps.db, event.id), event);
-  const closed = closedReason(event, deps.clock.now());
-  const full = counts.spotsLeft === 0;
+  const [counts, state] = await Promise.all([q.counts(deps.db, event.id), rsvpState(deps, event.id)]);
   return {
     action: `/events/${event.id}/rsvp`,
-    counts,
+    counts: presentPublicCounts(counts, event),
     /** When the counts were read: the page says so, and its script fetches fresher ones. */
     countsAt: deps.clock.now(),
     countsUrl: `/events/${event.id}/counts.json`,
-    closed,
+    closed: closedReason(state),
     // Full with the waitlist off: the form is replaced by a message.
-    full: full && !event.waitlist_enabled,
-    waitlist: full && event.waitlist_enabled,
+    full: state === 'full',
+    waitlist: state === 'waitlist',
     headcountAllowed: event.headcount_only_allowed,
     meetingPointPrivate: event.meeting_point_private,
     retentionDays: deps.config.RSVP_RETENTION_DAYS,
-    roles: ['attendee', 'steward', 'speaker'],
+    roles: RSVP_ROLES,
     values: form.values ?? {},
     errors: form.errors ?? {},
     formError: form.formError,

@@ -3,13 +3,17 @@
 import type { Knex } from 'knex';
 import type { AppDeps } from '../app';
 import type { ActionStatus, DemandRow, EventKind, EventRow, UserRow } from '../db/tables';
-import { BadRequest, Forbidden, NotFound } from '../lib/errors';
+import { BadRequest, NotFound } from '../lib/errors';
+import { paging, Paging } from '../lib/paging';
 import { zoneAt } from '../lib/places';
 import { instantToLocalInput, isValidZone, localToInstant } from '../lib/time';
 import type { FieldErrors } from '../lib/validation';
 import * as q from '../queries/events';
 import { findVenue } from '../queries/venues';
+import * as rsvpQueries from '../queries/rsvps';
 import { eventChanged } from './event-changes';
+import { promoteWaitlisted } from './rsvps';
+import { authorize, ownerScope, picket } from '../policies';
 
 /** What the event form sends, after the route's schema checked types and lengths. */
 export interface EventForm {
@@ -42,10 +46,6 @@ export type Organiser = Pick<UserRow, 'id' | 'role'>;
 
 export type SaveResult = { ok: true; event: EventRow } | { ok: false; errors: FieldErrors };
 
-export function canManage(user: Organiser | null | undefined, event: Pick<EventRow, 'owner_id'>): boolean {
-  return Boolean(user && (user.role === 'admin' || user.id === event.owner_id));
-}
-
 /** "Free the Picket Five: Minsk" -> "free-the-picket-five-minsk" (empty for non-Latin titles). */
 export function slugify(title: string): string {
   return title.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
@@ -56,13 +56,13 @@ export function slugify(title: string): string {
 export async function eventForOrganiser(deps: Pick<AppDeps, 'db'>, user: Organiser, id: number): Promise<EventRow> {
   const event = await q.findEvent(deps.db, id);
   if (!event) throw new NotFound();
-  if (!canManage(user, event)) throw new Forbidden();
+  authorize(user, 'manage', picket(event));
   return event;
 }
 
 /** Campaigns the user may attach a picket to, with their demands (for the form). */
 export async function formChoices(deps: Pick<AppDeps, 'db'>, user: Organiser) {
-  const campaigns = await q.usableCampaigns(deps.db, user.role === 'admin' ? null : user.id);
+  const campaigns = await q.usableCampaigns(deps.db, ownerScope(user));
   const demands = await q.demandsOfCampaigns(deps.db, campaigns.map((c) => c.id));
   return {
     campaigns,
@@ -77,7 +77,7 @@ async function resolve(db: Knex, user: Organiser, form: EventForm): Promise<
   const errors: FieldErrors = {};
   let demands: DemandRow[] = [];
   if (form.campaign_id !== null) {
-    const usable = await q.usableCampaigns(db, user.role === 'admin' ? null : user.id);
+    const usable = await q.usableCampaigns(db, ownerScope(user));
     if (!usable.some((c) => c.id === form.campaign_id)) errors.campaign_id = 'events.errors.unknownCampaign';
     else demands = await q.demandsOfCampaigns(db, [form.campaign_id]);
   }
@@ -184,7 +184,7 @@ async function changeEvent(
   return deps.db.transaction(async (trx) => {
     const before = await q.findEventForUpdate(trx, id);
     if (!before) throw new NotFound();
-    if (!canManage(user, before)) throw new Forbidden();
+    authorize(user, 'manage', picket(before));
     const after = await change(trx, before);
     if (mattersToAttendees(before, after)) await eventChanged(trx, deps, before, after);
     return after;
@@ -195,17 +195,32 @@ export async function updateEvent(deps: ChangeDeps, user: Organiser, id: number,
   await eventForOrganiser(deps, user, id); // 404/403 before saying anything about the form
   const resolved = await resolve(deps.db, user, form);
   if (!resolved.ok) return resolved;
-  const event = await changeEvent(deps, user, id, async (trx) => {
-    const row = await q.updateEvent(trx, id, { ...resolved.input, slug: slugify(form.title) });
-    await q.setEventDemands(trx, id, resolved.demandIds);
-    return row;
-  });
-  return { ok: true, event };
+  try {
+    const event = await changeEvent(deps, user, id, async (trx, before) => {
+      // Under the event's lock, so no RSVP slips in between the count and the change.
+      const capacity = resolved.input.capacity;
+      if (capacity !== null && capacity !== before.capacity && capacity < (await rsvpQueries.goingCount(trx, id))) {
+        throw new BadRequest({ capacity: 'rules.events.capacityBelowGoing' });
+      }
+      const row = await q.updateEvent(trx, id, { ...resolved.input, slug: slugify(form.title) });
+      await q.setEventDemands(trx, id, resolved.demandIds);
+      // More places (or no limit, or a waitlist that now counts): the waitlist moves up, in order, and hears of it.
+      if (row.capacity !== before.capacity) await promoteWaitlisted(trx, id, deps.clock.now());
+      return row;
+    });
+    return { ok: true, event };
+  } catch (error) {
+    if (error instanceof BadRequest && Object.keys(error.fields).length) return { ok: false, errors: error.fields };
+    throw error;
+  }
 }
 
 export function publishEvent(deps: ChangeDeps, user: Organiser, id: number): Promise<EventRow> {
   return changeEvent(deps, user, id, async (trx, before) => {
     if (before.status === 'published') return before;
+    // Attendees were told it is off and may have made other plans: a cancelled picket stays
+    // cancelled, and a new date is a new picket (duplicate it), announced afresh.
+    if (before.status === 'cancelled') throw new BadRequest({}, 'rules.events.republishCancelled');
     return q.updateEvent(trx, id, { status: 'published', published_at: before.published_at ?? deps.clock.now(), cancelled_at: null });
   });
 }
@@ -224,7 +239,7 @@ export async function deleteDraft(deps: Pick<AppDeps, 'db'>, user: Organiser, id
   await deps.db.transaction(async (trx) => {
     const event = await q.findEventForUpdate(trx, id);
     if (!event) throw new NotFound();
-    if (!canManage(user, event)) throw new Forbidden();
+    authorize(user, 'manage', picket(event));
     if (event.status !== 'draft') throw new BadRequest({}, 'events.errors.deleteNotDraft');
     await q.deleteEvent(trx, id);
   });
@@ -249,7 +264,11 @@ export async function formValues(deps: Pick<AppDeps, 'db'>, event: EventRow, cop
   };
 }
 
-/** The organiser's dashboard list: their events, or every event for an admin. */
-export function dashboardEvents(deps: Pick<AppDeps, 'db'>, user: Organiser): Promise<EventRow[]> {
-  return q.eventsOwnedBy(deps.db, user.role === 'admin' ? null : user.id);
+export const DASHBOARD_PER_PAGE = 50;
+
+/** The organiser's dashboard list: their events, or every event for an admin, a page at a time. */
+export async function dashboardEvents(deps: Pick<AppDeps, 'db'>, user: Organiser, page: number): Promise<{ events: EventRow[]; paging: Paging }> {
+  const scope = ownerScope(user);
+  const p = paging(page, await q.countOwnedBy(deps.db, scope), DASHBOARD_PER_PAGE);
+  return { events: await q.eventsOwnedBy(deps.db, scope, { limit: p.perPage, offset: p.offset }), paging: p };
 }

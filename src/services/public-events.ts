@@ -6,7 +6,8 @@ import { NotFound } from '../lib/errors';
 import { eventsCalendar } from '../lib/ics';
 import { apiEvent, ApiEvent } from '../presenters/events';
 import * as q from '../queries/events';
-import { canManage, Organiser } from './events';
+import type { Organiser } from './events';
+import { can, picket } from '../policies';
 
 export interface EventPage {
   event: EventRow;
@@ -14,6 +15,8 @@ export interface EventPage {
   demands: DemandRow[];
   /** The viewer is the organiser (or an admin) and sees a draft as a preview. */
   preview: boolean;
+  /** The viewer may manage this picket (a link to the organiser's page). */
+  mayManage: boolean;
 }
 
 /** A picket's public page; a draft is "not found" for anyone but its organiser and admins. */
@@ -21,8 +24,9 @@ export async function eventPage(deps: Pick<AppDeps, 'db'>, id: number, viewer: O
   const found = await q.findEventWithDetails(deps.db, id);
   if (!found) throw new NotFound();
   const preview = found.event.status === 'draft';
-  if (preview && !canManage(viewer, found.event)) throw new NotFound();
-  return { ...found, preview };
+  // Whoever may not see a draft is told it does not exist.
+  if (!can(viewer, 'view', picket(found.event))) throw new NotFound();
+  return { ...found, preview, mayManage: can(viewer, 'manage', picket(found.event)) };
 }
 
 export async function homePage(deps: Pick<AppDeps, 'db' | 'clock'>) {
@@ -70,6 +74,6 @@ export async function apiEvents(deps: Pick<AppDeps, 'db' | 'config'>, query: Api
 /** One public event as iCalendar (drafts are not found). */
 export async function eventIcs(deps: Pick<AppDeps, 'db' | 'config'>, id: number): Promise<{ event: EventRow; ics: string }> {
   const event = await q.findEvent(deps.db, id);
-  if (!event || event.status === 'draft') throw new NotFound();
+  if (!event || !can(null, 'view', picket(event))) throw new NotFound();
   return { event, ics: eventsCalendar([event], { name: event.title, baseUrl: deps.config.BASE_URL }) };
 }
