@@ -182,6 +182,7 @@ test('when the listening connection breaks, nothing is served from memory until 
     const organiser = await buildUser(h.database.db);
     const event = await buildEvent(h.database.db, organiser, { title: 'Picket in Vilnius' });
     const path = `/events/${event.id}-picket-in-vilnius`;
+    await changes.sync(); // the new picket's own notification, before the first render
     await open(app, path);
     await open(app, path);
     expect(renders.filter((p) => p === path)).toHaveLength(1);
