@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { withDatabase } from '../src/db/embedded';
 import { createDb, migrate } from '../src/db/knex';
-import { migrateJobs } from '../src/lib/jobs';
+import { migrateQueue } from '../src/lib/queue';
 
 /** The repository's root: the server is started from there. */
 export const repoRoot = path.resolve(__dirname, '..');
@@ -62,7 +62,7 @@ export async function migrateDatabase(url: string): Promise<void> {
   } finally {
     await db.destroy();
   }
-  await migrateJobs(url);
+  await migrateQueue(url);
 }
 
 /** A new temporary folder (the server's DATA_DIR); remove it with removeDir. */

@@ -16,6 +16,7 @@ import type { Logger } from './lib/log';
 import type { Mailer } from './lib/mail';
 import type { Storage } from './lib/storage';
 import { HttpError, NotFound } from './lib/errors';
+import { isDatabaseUnavailable } from './db/unavailable';
 import * as time from './lib/time';
 import { CSRF_PLACEHOLDER, pageCache, PageCacheInfo, PageCacheSlot } from './lib/page-cache';
 import type { ChangeFeed } from './lib/change-feed';
@@ -239,11 +240,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/', submissionsRouter(deps)); // uploads, moderation, media files, letter templates
 
   app.use((req, _res, next) => next(new NotFound()));
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, i18n));
   return app;
 }
 
-function errorHandler(logger: Logger) {
+function errorHandler(logger: Logger, i18n: Localisation) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     let status = 500;
     let messageKey = 'errors.server';
@@ -256,15 +257,27 @@ function errorHandler(logger: Logger) {
       // body-parser and friends: too large, malformed JSON, ...
       status = (error as { status: number }).status;
       messageKey = status === 413 ? 'errors.tooLarge' : 'errors.badRequest';
+    } else if (isDatabaseUnavailable(error)) {
+      status = 503; // the database is restarting or out of reach: "back soon", not a bug
+      messageKey = 'errors.unavailable';
+      logger.warn({ err: String(error), url: req.path }, 'database unreachable');
     } else {
       logger.error({ err: error, url: req.path }, 'unhandled error');
     }
     if (res.headersSent) return;
-    const t = req.t ?? ((key: string) => key);
+    const locale = req.locale ?? i18n.negotiate(req.cookies?.lang, req.get('accept-language'));
+    const t = req.t ?? i18n.t(locale);
     res.status(status);
+    if (status === 503) res.set({ 'Retry-After': '30', 'Cache-Control': 'no-store' });
     if (req.path.startsWith('/api/') || req.path === '/api' || (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'))) {
       res.json({ error: t(messageKey), status, ...(fields ? { fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, t(v)])) } : {}) });
       return;
+    }
+    if (status === 503) {
+      // A page of its own, without the layout: nothing in it may need the database.
+      return res.render('pages/back-soon', { t, locale }, (e: Error | null, html?: string) =>
+        e ? res.type('html').send(`<!doctype html><title>503</title><h1>503</h1>`) : res.send(html),
+      );
     }
     if (!res.locals.t) res.locals.t = t;
     // Rendered without res.page, so a broken template cannot hide the original error.

@@ -34,6 +34,8 @@ export const settings = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
+  /** `npm test` without TEST_DATABASE_URL: port of its embedded server, so two runs can be kept apart. */
+  EMBEDDED_TEST_PG_PORT: int(1024, 65535).default(54339),
   DATABASE_POOL_MAX: int(1, 200).default(10),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('Picket <picket@localhost>'),
@@ -64,6 +66,12 @@ export const settings = z.object({
   MAP_COUNT_SECONDS: int(1, 3600).default(60),
   PROXY_CACHE_SECONDS: int(0, 3600).default(5),
   PROXY_STALE_SECONDS: int(0, 3600).default(15),
+  JOB_HEARTBEAT_SECONDS: int(1, 600).default(10),
+  JOB_WORKER_TIMEOUT_SECONDS: int(2, 3600).default(30),
+  JOB_SCHEDULE_SECONDS: int(1, 3600).default(60),
+  REQUEST_TIMEOUT_SECONDS: int(5, 3600).default(600),
+  UPLOAD_MIN_BYTES_PER_SECOND: int(0, 10_000_000).default(8192),
+  UPLOAD_STALL_SECONDS: int(1, 600).default(10),
   SEED_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
 });
 

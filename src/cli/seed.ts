@@ -15,11 +15,11 @@ async function main() {
       log: (line) => console.log(`  ${line}`),
     });
     if (accounts.created.length) {
-      console.log(`\nDemo accounts created: ${accounts.created.join(', ')}`);
+      console.log(`\nAccounts to log in with: ${accounts.created.join(', ')}`);
       if (config.SEED_PASSWORD) console.log('Their password is the one in SEED_PASSWORD.');
       else console.log(`Their password (shown only this once): ${accounts.password}`);
     } else {
-      console.log('\nThe demo accounts existed already; their passwords are unchanged.');
+      console.log('\nThe demo accounts (admin@picket.test, organiser1@picket.test, organiser2@picket.test) were there already; their passwords are unchanged.');
     }
     console.log(`Open ${config.BASE_URL} (npm start) and log in as admin@picket.test.`);
   } finally {

@@ -12,6 +12,8 @@ export interface Storage {
   stream(key: string): Readable | null;
   delete(key: string): Promise<void>;
   list(prefix?: string): Promise<string[]>;
+  /** Removes temporary files older than `before` that a crash mid-write left behind; returns how many. */
+  removeLeftovers?(before: Date): Promise<number>;
 }
 
 function safeKey(key: string): string {
@@ -45,22 +47,39 @@ export function diskStorage(root: string): Storage {
       await fs.promises.rm(abs(key), { force: true });
     },
     async list(prefix = '') {
-      const out: string[] = [];
-      const walk = async (dir: string, rel: string) => {
-        let entries: fs.Dirent[];
-        try {
-          entries = await fs.promises.readdir(dir, { withFileTypes: true });
-        } catch {
-          return;
+      return (await walk(root)).filter((r) => !r.endsWith('.tmp') && r.startsWith(prefix)).sort();
+    },
+    async removeLeftovers(before) {
+      let removed = 0;
+      for (const r of (await walk(root)).filter((f) => f.endsWith('.tmp'))) {
+        const file = path.join(root, r);
+        const stat = await fs.promises.stat(file).catch(() => null);
+        if (stat && stat.mtime < before) {
+          await fs.promises.rm(file, { force: true });
+          removed++;
         }
-        for (const e of entries) {
-          const r = rel ? `${rel}/${e.name}` : e.name;
-          if (e.isDirectory()) await walk(path.join(dir, e.name), r);
-          else if (!e.name.endsWith('.tmp') && r.startsWith(prefix)) out.push(r);
-        }
-      };
-      await walk(root, '');
-      return out.sort();
+      }
+      return removed;
     },
   };
+}
+
+/** Every file under `root`, as paths relative to it. */
+async function walk(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const visit = async (dir: string, rel: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = await fs.promises.readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) await visit(path.join(dir, e.name), r);
+      else out.push(r);
+    }
+  };
+  await visit(root, '');
+  return out;
 }

@@ -1,11 +1,13 @@
 // What of a campaign, its demands, prisoners and pickets the public campaign page may show.
 // Owners, e-mail addresses and draft pickets never appear here.
-import type { CampaignRow, DemandRow, PrisonerRow } from '../db/tables';
+import type { CampaignRow, DemandRow, PrisonerRow, SubmissionRow } from '../db/tables';
 import { renderMarkdown } from '../lib/markdown';
 import { countryName } from '../lib/places';
-import { IANAZone } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { intlLocale, formatDate } from '../lib/time';
 import type { CampaignEventSummary } from '../queries/campaigns';
+import type { HandinSummary } from '../queries/submissions';
+import { presentHandin, presentPhoto } from './submissions';
 import { eventPath, publicPlace } from './events';
 
 export function presentCampaign(campaign: CampaignRow, locale: string) {
@@ -151,4 +153,38 @@ export function dayOfActionBoard(events: CampaignEvent[]) {
     return when(a) > when(b);
   }
   return [...byCity.values()].sort((a, b) => when(a) - when(b));
+}
+
+/**
+ * The report-back of each picket that is over and has something to show: approved photos (a few,
+ * as thumbnails) and how its letters were handed in. Public fields only (presenters/submissions).
+ */
+export function reportBacks(events: CampaignEvent[], media: SubmissionRow[], handins: Map<number, HandinSummary>) {
+  return events
+    .filter((e) => !e.upcoming && !e.cancelled)
+    .map((e) => {
+      const own = media.filter((m) => m.event_id === e.id);
+      const photos = own.filter((m) => m.kind === 'photo' && m.storage_key).map(presentPhoto);
+      return {
+        event: e,
+        photos: photos.slice(0, 4),
+        morePhotos: Math.max(0, photos.length - 4),
+        letters: own.filter((m) => m.kind === 'letter').length,
+        handin: presentHandin(handins.get(e.id)),
+      };
+    })
+    .filter((r) => r.photos.length || r.letters || r.handin.total)
+    .sort((a, b) => b.event.startsAtMs - a.event.startsAtMs);
+}
+
+/** The campaign's day of action: the local day most of its coming pickets share (else most of all). */
+export function dayOfAction(events: CampaignEvent[]): string | null {
+  const live = events.filter((e) => e.upcoming && !e.cancelled);
+  const pool = live.length ? live : events;
+  const count = new Map<string, number>();
+  for (const e of pool) {
+    const day = DateTime.fromMillis(e.startsAtMs, { zone: e.timezone }).toISODate()!;
+    count.set(day, (count.get(day) ?? 0) + 1);
+  }
+  return [...count.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
 }

@@ -55,6 +55,8 @@ export function presentPublicCounts(counts: Counts, event: EventRow) {
     waitlisted: counts.byStatus.waitlisted,
     capacity: event.capacity,
     spotsLeft: event.capacity === null ? null : Math.max(0, event.capacity - going),
+    /** After the picket: the head count its organisers recorded, else those who said they would come. */
+    came: event.attendance_count ?? going,
   };
 }
 

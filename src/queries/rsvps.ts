@@ -115,6 +115,18 @@ export async function queueConfirmationBatch(trx: Knex.Transaction, eventId: num
   return rows[0].n;
 }
 
+/** Events with RSVPs waiting for their confirmation since before `before`, or a batch without any. */
+export async function eventsWithStaleConfirmations(db: Db, before: Date): Promise<number[]> {
+  const { rows } = await db.raw<{ rows: { event_id: number }[] }>(
+    `select distinct event_id from rsvps where confirmation_pending and created_at < ?
+     union
+     select event_id from rsvp_confirmation_batches b
+      where not exists (select 1 from rsvps r where r.event_id = b.event_id and r.confirmation_pending)`,
+    [before],
+  );
+  return rows.map((r) => r.event_id);
+}
+
 /** Queues one `rsvp_mail` job. */
 export async function queueMail(db: Db, rsvpId: number, payload: Record<string, unknown>): Promise<void> {
   await db.raw("select graphile_worker.add_job('rsvp_mail', ?::json, max_attempts => 25)", [

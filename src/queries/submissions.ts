@@ -51,6 +51,16 @@ export async function countForEvent(db: Knex, eventId: number, statuses: Submiss
   return Number(row.n);
 }
 
+/** Approved photos and letters of a campaign's published pickets (its report-backs), oldest first. */
+export function approvedForCampaign(db: Knex, campaignId: number): Promise<SubmissionRow[]> {
+  return db('submissions as s')
+    .join('events as e', 'e.id', 's.event_id')
+    .where({ 'e.campaign_id': campaignId, 'e.status': 'published', 's.status': 'approved' })
+    .select('s.*')
+    .orderBy('s.created_at')
+    .orderBy('s.id');
+}
+
 export type QueueRow = SubmissionRow & { event_title: string; event_starts_at: Date; event_timezone: string };
 
 /** Pending submissions of the events `ownerId` organises (every event when null: admins). */

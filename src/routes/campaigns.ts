@@ -10,7 +10,7 @@ import { countryOptions, isCountryCode } from '../lib/places';
 import { FieldErrors, optionalText, parse, requiredText } from '../lib/validation';
 import * as service from '../services/campaigns';
 import {
-  dayOfActionBoard, groupByCountry, presentCampaign, presentCampaignEvent, presentDemand, presentPrisoner,
+  dayOfAction, dayOfActionBoard, groupByCountry, presentCampaign, presentCampaignEvent, presentDemand, presentPrisoner, reportBacks,
 } from '../presenters/campaigns';
 import { pageTags } from '../services/public-cache';
 import { requireUser } from './middleware';
@@ -70,6 +70,12 @@ function campaignValues(c: CampaignRow) {
 
 function prisonerValues(p: PrisonerRow, demands: DemandRow[]) {
   return { ...p, since: p.since ?? '', demand_ids: demands.filter((d) => d.prisoner_id === p.id).map((d) => String(d.id)) };
+}
+
+/** The campaign's pickets on the map, and its day of action there (the map's own filters). */
+function mapLinks(slug: string, day: string | null) {
+  const campaign = `/map?campaign=${encodeURIComponent(slug)}`;
+  return { all: campaign, day: day ? `${campaign}&day=${day}` : null };
 }
 
 export function campaignsRouter(deps: AppDeps): Router {
@@ -230,6 +236,8 @@ export function campaignsRouter(deps: AppDeps): Router {
       board: dayOfActionBoard(events),
       countries: groupByCountry(events),
       picketsPager: pagerLinks(data.picketsPaging, `/campaigns/${encodeURIComponent(data.campaign.slug)}`, req.query, 'pickets', 'pickets'),
+      reportBacks: reportBacks(events, data.media, data.handins),
+      mapLinks: mapLinks(data.campaign.slug, dayOfAction(events)),
       scripts: ['/public/js/local-time.js'],
       head: CSS + `<link rel="alternate" type="text/calendar" href="/campaigns/${encodeURIComponent(data.campaign.slug)}.ics">`,
     });

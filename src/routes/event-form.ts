@@ -92,6 +92,6 @@ export async function renderEventForm(
     countries: countryOptions(req.locale),
     zones: zoneList,
     head: '<link rel="stylesheet" href="/vendor/leaflet/leaflet.css">',
-    scripts: ['/vendor/leaflet/leaflet.js', '/public/js/point-picker.js'],
+    scripts: ['/vendor/leaflet/leaflet.js', '/public/js/point-picker.js', '/public/js/place-finder.js'],
   });
 }

@@ -10,7 +10,7 @@ export function healthRouter({ db }: Pick<AppDeps, 'db'>): Router {
       await db.raw('select 1').timeout(2000, { cancel: true });
       res.json({ status: 'ok', database: 'reachable' });
     } catch {
-      res.status(503).json({ status: 'unavailable', database: 'unreachable' });
+      res.status(503).set('Retry-After', '30').json({ status: 'unavailable', database: 'unreachable' });
     }
   });
   return router;

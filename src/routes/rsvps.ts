@@ -86,6 +86,12 @@ export function rsvpsRouter(deps: AppDeps): Router {
     res.page('message', { title: req.t('rsvps.manage.cancelledTitle'), messageKey: 'rsvps.manage.cancelledBody' });
   });
 
+  // After cancelling: the way back to the picket (someone may change their mind).
+  router.get('/events/:id/rsvp/cancelled', async (req, res) => {
+    const event = await rsvps.publicEvent(deps, eventIdParam(req.params.id));
+    res.page('rsvp-cancelled', { title: req.t('rsvps.manage.cancelledTitle'), eventView: presentEventForRsvp(event, req.locale, false) });
+  });
+
   const gone = (req: Request, res: Response, state: rsvps.ManageState, event?: EventRow) => {
     privatePage(res);
     const status = state === 'unknown' ? 404 : 410;
@@ -137,7 +143,7 @@ export function rsvpsRouter(deps: AppDeps): Router {
     if (result.state !== 'valid') return gone(req, res, result.state, result.event);
     if (result.locked) return managePage(req, res, 409, result);
     res.flash('success', 'rsvps.manage.cancelledFlash');
-    res.redirect(303, '/rsvp/cancelled');
+    res.redirect(303, `/events/${result.event!.id}/rsvp/cancelled`);
   });
 
   return router;

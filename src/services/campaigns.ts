@@ -5,6 +5,7 @@ import { BadRequest, Forbidden, NotFound } from '../lib/errors';
 import { eventsCalendar } from '../lib/ics';
 import { paging } from '../lib/paging';
 import * as campaigns from '../queries/campaigns';
+import * as submissions from '../queries/submissions';
 import { isUniqueViolation } from '../db/errors';
 import * as policy from '../policies';
 import { authorize, ownerScope } from '../policies';
@@ -204,13 +205,15 @@ export async function publicCampaign(deps: Deps, slug: string, picketsPage = 1) 
   const campaign = await campaigns.findCampaignBySlug(deps.db, slug);
   if (!campaign) throw new NotFound();
   const p = paging(picketsPage, await campaigns.countPublicCampaignEvents(deps.db, campaign.id), CAMPAIGN_PICKETS_PER_PAGE);
-  const [demands, prisoners, counts, events] = await Promise.all([
+  const [demands, prisoners, counts, events, media] = await Promise.all([
     campaigns.listDemands(deps.db, campaign.id),
     campaigns.listPrisoners(deps.db, campaign.id),
     campaigns.picketsPerDemand(deps.db, campaign.id),
     campaigns.publicCampaignEventSummaries(deps.db, campaign.id, { limit: p.perPage, offset: p.offset }),
+    submissions.approvedForCampaign(deps.db, campaign.id),
   ]);
-  return { campaign, demands, prisoners, counts, events, picketsPaging: p, now: deps.clock.now() };
+  const handins = await submissions.handinSummary(deps.db, events.map((e) => e.id));
+  return { campaign, demands, prisoners, counts, events, media, handins, picketsPaging: p, now: deps.clock.now() };
 }
 
 /** Built calendars by campaign and version; the caller keeps one per app. */

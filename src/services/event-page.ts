@@ -24,6 +24,7 @@ export async function rsvpFormState(
     countsAt: deps.clock.now(),
     countsUrl: `/events/${event.id}/counts.json`,
     closed: closedReason(state),
+    over: event.ends_at <= deps.clock.now(),
     // Full with the waitlist off: the form is replaced by a message.
     full: state === 'full',
     waitlist: state === 'waitlist',

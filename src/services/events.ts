@@ -6,6 +6,7 @@ import type { ActionStatus, DemandRow, EventKind, EventRow, UserRow } from '../d
 import { BadRequest, NotFound } from '../lib/errors';
 import { paging, Paging } from '../lib/paging';
 import { zoneAt } from '../lib/places';
+import { DateTime } from 'luxon';
 import { instantToLocalInput, isValidZone, localToInstant } from '../lib/time';
 import type { FieldErrors } from '../lib/validation';
 import * as q from '../queries/events';
@@ -245,8 +246,12 @@ export async function deleteDraft(deps: Pick<AppDeps, 'db'>, user: Organiser, id
   });
 }
 
-/** The form's values for an existing event (edit) or a copy of it without place or time (duplicate). */
-export async function formValues(deps: Pick<AppDeps, 'db'>, event: EventRow, copy = false): Promise<Record<string, unknown>> {
+/**
+ * The form's values for an existing event (edit), or for a copy of it (duplicate): the same place,
+ * and the same local time on a later date (the next week after today), so a weekly vigil at the
+ * same embassy is two clicks. The organiser may still move either.
+ */
+export async function formValues(deps: Pick<AppDeps, 'db'> & Partial<Pick<AppDeps, 'clock'>>, event: EventRow, copy = false): Promise<Record<string, unknown>> {
   const demands = (await q.demandsOfEvents(deps.db, [event.id])).get(event.id) ?? [];
   const base = {
     kind: event.kind, title: event.title, description: event.description, campaign_id: event.campaign_id ?? '',
@@ -254,13 +259,27 @@ export async function formValues(deps: Pick<AppDeps, 'db'>, event: EventRow, cop
     waitlist_enabled: event.waitlist_enabled, headcount_only_allowed: event.headcount_only_allowed,
     meeting_point_private: event.meeting_point_private, contact_text: event.contact_text, language: event.language ?? '',
   };
-  if (copy) return { ...base, action_status: 'planned', waitlist_enabled: event.waitlist_enabled };
+  const place = {
+    venue_id: event.venue_id ?? '', address: event.address, city: event.city, country: event.country,
+    latitude: event.latitude, longitude: event.longitude, timezone: event.timezone, meeting_point: event.meeting_point,
+  };
+  if (copy) {
+    const now = (deps.clock?.now() ?? new Date()).getTime();
+    const start = DateTime.fromJSDate(event.starts_at, { zone: event.timezone });
+    const end = DateTime.fromJSDate(event.ends_at, { zone: event.timezone });
+    // Whole weeks in the event's own zone, so 18:00 stays 18:00 across a clock change.
+    let weeks = 1;
+    while (start.plus({ weeks }).toMillis() <= now) weeks++;
+    return {
+      ...base, ...place, action_status: 'planned', waitlist_enabled: event.waitlist_enabled,
+      starts_local: start.plus({ weeks }).toFormat("yyyy-MM-dd'T'HH:mm"), ends_local: end.plus({ weeks }).toFormat("yyyy-MM-dd'T'HH:mm"),
+    };
+  }
   return {
     ...base,
-    venue_id: event.venue_id ?? '', address: event.address, city: event.city, country: event.country,
-    latitude: event.latitude, longitude: event.longitude, timezone: event.timezone,
+    ...place,
     starts_local: instantToLocalInput(event.starts_at, event.timezone), ends_local: instantToLocalInput(event.ends_at, event.timezone),
-    meeting_point: event.meeting_point, action_status: event.action_status, attendance_count: event.attendance_count ?? '',
+    action_status: event.action_status, attendance_count: event.attendance_count ?? '',
   };
 }
 

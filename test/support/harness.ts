@@ -10,7 +10,7 @@ import { CHANGES_CHANNEL } from '../../src/services/public-cache';
 import { Config, loadConfig } from '../../src/config';
 import { Clock, systemClock } from '../../src/lib/clock';
 import { createI18n } from '../../src/lib/i18n';
-import { runDueJobs, JobDeps } from '../../src/lib/jobs';
+import { runDueJobs, JobDeps } from '../../src/jobs';
 import { createLogger } from '../../src/lib/log';
 import { createMailer } from '../../src/lib/mail';
 import { diskStorage } from '../../src/lib/storage';
