@@ -88,12 +88,7 @@ module.exports = {
       comment:
         'src/lib/ holds general tools (time, mail, storage, images, i18n): no picket, RSVP or campaign. ' +
         'Domain code lives in services, presenters, queries or jobs.',
-      from: {
-        path: '^src/lib/',
-        // Exception, to be removed by the lead once s5-faults has moved the job definitions out of
-        // src/lib/jobs.ts into src/jobs/ (issue #12): until then it imports services.
-        pathNot: '^src/lib/jobs\\.ts$',
-      },
+      from: { path: '^src/lib/' },
       to: { path: DOMAIN },
     },
     {

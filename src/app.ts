@@ -15,7 +15,8 @@ import type { Logger } from './lib/log';
 import { HttpError, NotFound } from './lib/errors';
 import { isDatabaseUnavailable } from './db/unavailable';
 import * as time from './lib/time';
-import { CSRF_PLACEHOLDER, pageCache, PageCacheSlot } from './lib/page-cache';
+import { CSRF_PLACEHOLDER, pageCache, PageCacheInfo, PageCacheSlot } from './lib/page-cache';
+import { createPublicCache } from './services/public-cache';
 import { loadUser, needsFirstRun } from './routes/middleware';
 import { requestProtection } from './routes/protection';
 import { healthRouter } from './routes/health';
@@ -67,8 +68,13 @@ function tileOrigin(tileUrl: string): string {
 export function createApp(deps: AppDeps): express.Express {
   const { config, db, i18n, logger } = deps;
   const app = express();
-  const cache = pageCache({ db, clock: deps.clock });
+  const publicCache = createPublicCache(deps);
+  const cache = pageCache({
+    freshness: publicCache.freshness, clock: deps.clock, listening: publicCache.listening, ttlMs: config.PAGE_CACHE_SECONDS * 1000,
+    cacheControl: `public, max-age=0, s-maxage=${config.PROXY_CACHE_SECONDS}, stale-while-revalidate=${config.PROXY_STALE_SECONDS}`,
+  });
   app.locals.deps = deps;
+  app.locals.publicCache = publicCache; // routes reach it as req.app.locals.publicCache
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.TRUST_PROXY);
@@ -180,11 +186,13 @@ export function createApp(deps: AppDeps): express.Express {
       // A page that may be cached is rendered with a placeholder for the visitor's CSRF token.
       const slot = res.statusCode === 200 ? (res.locals.pageCacheSlot as PageCacheSlot | undefined) : undefined;
       const realToken = res.locals.csrfToken as () => string;
-      if (slot) res.locals.csrfToken = () => CSRF_PLACEHOLDER;
+      // Anonymous public pages carry no token (''): then the page is the same for everyone.
+      if (slot && realToken() !== '') res.locals.csrfToken = () => CSRF_PLACEHOLDER;
       const done = (error: Error | null, html?: string) => {
         if (slot) res.locals.csrfToken = realToken;
         if (error) return req.next?.(error);
-        if (slot && res.statusCode === 200 && !res.get('Cache-Control')) cache.store(slot, html!);
+        const info = res.locals.pageCache as PageCacheInfo | undefined;
+        if (slot && res.statusCode === 200 && cache.storeAndSend(req, res, slot, html!, info)) return;
         res.send(slot ? html!.replaceAll(CSRF_PLACEHOLDER, realToken()) : html);
       };
       res.render(`pages/${view}`, locals, (error: Error | null, body?: string) => {

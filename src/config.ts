@@ -62,6 +62,12 @@ export const settings = z.object({
   UPLOAD_RATE_LIMIT: int(1, 100000).default(30),
   UPLOAD_MAX_PIXELS: int(1_000_000, 1_000_000_000).default(100_000_000),
   WORKER: bool.default(true),
+  // Public caches (README: "How fresh public pages are").
+  PAGE_CACHE_SECONDS: int(1, 3600).default(60),
+  RSVP_COUNT_SECONDS: int(1, 300).default(2),
+  MAP_COUNT_SECONDS: int(1, 3600).default(60),
+  PROXY_CACHE_SECONDS: int(0, 3600).default(5),
+  PROXY_STALE_SECONDS: int(0, 3600).default(15),
   JOB_HEARTBEAT_SECONDS: int(1, 600).default(10),
   JOB_WORKER_TIMEOUT_SECONDS: int(2, 3600).default(30),
   JOB_SCHEDULE_SECONDS: int(1, 3600).default(60),

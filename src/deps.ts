@@ -7,6 +7,7 @@ import type { Localisation } from './lib/i18n';
 import type { Logger } from './lib/log';
 import type { Mailer } from './lib/mail';
 import type { Storage } from './lib/storage';
+import type { ChangeFeed } from './lib/change-feed';
 
 export interface AppDeps {
   db: Knex;
@@ -18,4 +19,6 @@ export interface AppDeps {
   logger: Logger;
   /** Signs session and CSRF cookies. */
   sessionSecret: string;
+  /** This process's LISTEN connection; without one, public caches stay off. */
+  changes?: ChangeFeed;
 }

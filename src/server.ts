@@ -9,6 +9,8 @@ import { createI18n } from './lib/i18n';
 import { createLogger } from './lib/log';
 import { createMailer } from './lib/mail';
 import { createStorage } from './lib/storage';
+import { listenForChanges } from './lib/change-feed';
+import { CHANGES_CHANNEL } from './services/public-cache';
 import { startJobs } from './jobs';
 import { budgetWarning, connectionBudget } from './db/connections';
 
@@ -59,7 +61,9 @@ async function main(): Promise<void> {
   const warning = budget && budgetWarning(budget);
   if (warning) logger.warn({ ...budget }, warning);
   for (const problem of (await storage.warnings?.()) ?? []) logger.warn(problem);
-  const deps = { db: database.db, config, mailer, storage, clock: systemClock, i18n, logger, sessionSecret: sessionSecret(config) };
+  // One LISTEN connection per process: how its caches hear of every change (README: how fresh).
+  const changes = listenForChanges({ connectionString: database.url, channel: CHANGES_CHANNEL, logger });
+  const deps = { db: database.db, config, mailer, storage, clock: systemClock, i18n, logger, sessionSecret: sessionSecret(config), changes };
   const app = createApp(deps);
   const worker = config.WORKER ? startJobs({ ...deps, databaseUrl: database.url }) : undefined;
 
@@ -75,6 +79,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     await worker?.stop().catch((e) => logger.warn({ err: e }, 'stopping the job worker'));
     storage.close?.();
+    await changes.close();
     await database.close().catch((e) => logger.warn({ err: e }, 'closing the database'));
   };
   if (stopping) return;

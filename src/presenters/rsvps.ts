@@ -79,3 +79,17 @@ export function presentRsvpForOrganiser(rsvp: RsvpRow, event: EventRow, locale: 
     createdAtLabel: `${time.formatDate(rsvp.created_at, event.timezone, locale)} ${time.formatTime(rsvp.created_at, event.timezone, locale)}`,
   };
 }
+
+/** The public counts as the event page's script shows them: numbers and the sentence in `t`'s language. */
+export function presentCountsJson(
+  counts: { going: number; waitlisted: number; capacity: number | null; spotsLeft: number | null; asOf: Date },
+  t: (key: string, params?: Record<string, unknown>) => string,
+) {
+  const parts = [t('rsvps.counts.going', { count: counts.going })];
+  if (counts.capacity !== null) parts.push(t('rsvps.counts.spotsLeft', { count: counts.spotsLeft }));
+  if (counts.waitlisted) parts.push(t('rsvps.counts.waitlisted', { count: counts.waitlisted }));
+  return {
+    going: counts.going, waitlisted: counts.waitlisted, capacity: counts.capacity, spotsLeft: counts.spotsLeft,
+    text: parts.join(' · '), asOf: counts.asOf.toISOString(),
+  };
+}

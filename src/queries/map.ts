@@ -1,5 +1,5 @@
-// Reads for the map of pickets: the public points, the options of its filters, and a cheap
-// version stamp that changes whenever anything the map shows changes. knex only.
+// Reads for the map of pickets: the public points, the options of its filters, and
+// the pickets of campaigns (to know which points a campaign's change touches). knex only.
 import type { Knex } from 'knex';
 import type { ActionStatus, EventKind, EventStatus } from '../db/tables';
 import { HANDIN_STATUSES, PUBLIC_EVENT_STATUSES } from '../domain/enums';
@@ -196,13 +196,10 @@ export async function mapList(db: Knex, filters: MapFilters, limit: number) {
   };
 }
 
-/**
- * A stamp of everything the map shows: triggers (migration map_version) count every write to
- * events, demands, campaigns, RSVPs and submissions. One read of 64 small rows.
- */
-export async function mapVersion(db: Knex): Promise<string> {
-  const row = await db('map_version').sum({ version: 'version' }).first();
-  return String((row as { version: number | string }).version);
+/** The pickets of these campaigns (their points show the campaign's title and demands). */
+export async function eventIdsOfCampaigns(db: Knex, campaignIds: number[]): Promise<number[]> {
+  const rows: { id: number }[] = await db('events').whereRaw('campaign_id = any(?::int[])', [campaignIds]).select('id');
+  return rows.map((r) => r.id);
 }
 
 /** Campaigns with at least one public picket, for the campaign filter. */

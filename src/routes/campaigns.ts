@@ -10,6 +10,7 @@ import { countryOptions, isCountryCode } from '../lib/places';
 import { FieldErrors, optionalText, parse, requiredText } from '../lib/validation';
 import * as service from '../services/campaigns';
 import { publicCampaignPage } from '../services/campaign-page';
+import { pageTags } from '../services/public-cache';
 import { requireUser } from './middleware';
 import { CAMPAIGN_STATUSES, DEMAND_KINDS, PRISONER_STATUSES } from '../domain/enums';
 
@@ -217,6 +218,7 @@ export function campaignsRouter(deps: AppDeps): Router {
       return;
     }
     const page = await publicCampaignPage(deps, raw, req.locale, pageParam(req.query.pickets));
+    res.locals.pageCache = { tags: pageTags.campaign(page.campaignId) };
     res.page('campaign', {
       title: page.campaign.title,
       ...page,

@@ -6,12 +6,14 @@ import { countryName } from '../lib/places';
 import { campaignsOf } from '../services/campaigns';
 import { dashboardEvents } from '../services/events';
 import { homePage } from '../services/public-events';
+import { pageTags } from '../services/public-cache';
 import { requireUser } from './middleware';
 
 export function homeRouter(deps: AppDeps): Router {
   const router = Router();
   router.get('/', async (req, res) => {
     const data = await homePage(deps);
+    res.locals.pageCache = { tags: pageTags.home() };
     res.page('home', { title: req.t('home.title'), countryName, ...data });
   });
   router.get('/organise', requireUser, async (req, res) => {

@@ -10,6 +10,7 @@ export async function publicCampaignPage(deps: Pick<AppDeps, 'db' | 'clock'>, sl
   const prisoners = new Map(data.prisoners.map((p) => [p.id, p]));
   const events = data.events.map((e) => presentCampaignEvent(e, locale, data.now));
   return {
+    campaignId: data.campaign.id,
     campaign: presentCampaign(data.campaign, locale),
     demands: data.demands.map((d) => presentDemand(d, data.counts.get(d.id) ?? 0, prisoners)),
     prisoners: data.prisoners.map((p) => presentPrisoner(p, data.demands, locale)),

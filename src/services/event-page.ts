@@ -24,6 +24,9 @@ export async function rsvpFormState(
   return {
     action: `/events/${event.id}/rsvp`,
     counts: presentPublicCounts(counts, event),
+    /** When the counts were read: the page says so, and its script fetches fresher ones. */
+    countsAt: deps.clock.now(),
+    countsUrl: `/events/${event.id}/counts.json`,
     closed: closedReason(state),
     over: event.ends_at <= deps.clock.now(),
     // Full with the waitlist off: the form is replaced by a message.
@@ -51,6 +54,8 @@ export async function publicEventPage(deps: AppDeps, id: number, viewer: Organis
   const page = await eventPage(deps, id, viewer);
   const extras = await eventPageExtras(deps, page.event, req);
   return {
+    /** For the page cache's bookkeeping (what makes the page stale), never passed to the view. */
+    row: page.event,
     event: presentEventPage(page.event),
     campaign: page.campaign ? presentCampaignLink(page.campaign) : null,
     demands: page.demands.map((d) => ({ id: d.id, kind: d.kind, text: d.text })),

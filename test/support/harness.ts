@@ -5,6 +5,8 @@ import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
 import { AppDeps, createApp } from '../../src/app';
+import { ChangeFeed, listenForChanges } from '../../src/lib/change-feed';
+import { CHANGES_CHANNEL } from '../../src/services/public-cache';
 import { Config, loadConfig } from '../../src/config';
 import { Clock, systemClock } from '../../src/lib/clock';
 import { createI18n } from '../../src/lib/i18n';
@@ -30,6 +32,8 @@ export interface Harness {
   runJobs(): Promise<void>;
   /** Builds another app on the same database (e.g. "after a restart"). */
   rebuild(overrides?: Partial<AppDeps>): Express;
+  /** This "process"'s change feed (LISTEN connection); `changes.sync()` waits for every committed change. */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -58,6 +62,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...options.env,
   });
   const logger = createLogger(config.LOG_LEVEL);
+  const changes = listenForChanges({ connectionString: database.url, channel: CHANGES_CHANNEL, logger });
+  await changes.ready;
   const deps: AppDeps = {
     db: database.db,
     config,
@@ -67,10 +73,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     i18n: createI18n(config.DEFAULT_LOCALE),
     logger,
     sessionSecret: 'test-secret-that-is-long-enough-for-signing-cookies',
+    changes,
   };
   const jobDeps: JobDeps = { ...deps, databaseUrl: database.url };
   return {
-    app: createApp(deps),
+    app: heardFirst(createApp(deps), changes),
     deps,
     jobDeps,
     database,
@@ -79,8 +86,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     config,
     dataDir,
     runJobs: () => runDueJobs(jobDeps),
-    rebuild: (overrides = {}) => createApp({ ...deps, ...overrides }),
+    rebuild: (overrides = {}) => heardFirst(createApp({ ...deps, ...overrides }), overrides.changes ?? changes),
+    changes,
     async close() {
+      await changes.close();
       await smtp.stop();
       deps.storage.close?.();
       await s3?.stop();
@@ -88,6 +97,21 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The app behind a step that first waits until this process has heard every change committed so
+ * far (one NOTIFY round trip). A test's write and its next request are a few microseconds apart,
+ * far less than a notification may take on a busy machine; with this, "the page shows the change
+ * at once" is checked deterministically, as what it means: as soon as the database has told us.
+ */
+export function heardFirst(app: Express, changes: ChangeFeed): Express {
+  // The app itself (its router, locals and render stay reachable), its entry point wrapped.
+  type Handle = (req: unknown, res: { destroy?: () => void }, done?: (error?: unknown) => void) => void;
+  const inner = app as unknown as { handle: Handle };
+  const handle = inner.handle.bind(app);
+  inner.handle = (req, res, done) => void changes.sync().then(() => handle(req, res, done), (error) => (done ? done(error) : res.destroy?.()));
+  return app;
 }
 
 /** The CSRF token of the first form on a page (empty on anonymous public pages, which carry none). */
