@@ -150,7 +150,8 @@ export function offlinePagesRouter(deps: AppDeps): Router {
     // the cookies are also expired by name for the others (offline/app.js clears the rest first).
     res.set({ 'Clear-Site-Data': '"cache", "cookies", "storage"', 'Cache-Control': 'no-store' });
     for (const name of Object.keys(req.cookies ?? {})) res.clearCookie(name);
-    const done = () => res.page('message', { title: req.t('offline.forget.doneTitle'), messageKey: 'offline.forget.doneBody' });
+    // bodyClass tells offline/app.js not to register the service worker again on this page.
+    const done = () => res.page('message', { title: req.t('offline.forget.doneTitle'), messageKey: 'offline.forget.doneBody', bodyClass: 'device-forgotten' });
     if (req.session?.userId) req.session.destroy(() => done());
     else done();
   });

@@ -1,8 +1,10 @@
 // Blackout-ready: a person opens a picket, the network is cut, and what they need is still there;
 // no request ever leaves for another host; the phone can forget everything. Real Chromium, real
 // service worker (a real HTTP server on 127.0.0.1), the network cut with context.setOffline.
+import request from 'supertest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
+import { cameraPhoto } from '../support/media';
 import { buildCampaign, buildEvent, buildUser } from '../support/factories';
 import { describeBrowser, openBrowserOn, closeJourney, phoneContext, Served } from '../support/browser';
 
@@ -138,4 +140,80 @@ describeBrowser('Picket when the network is cut', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);
+
+  test('"Forget this device" leaves no cache, IndexedDB, cookie or service worker behind', async () => {
+    const owner = await buildUser(h.database.db);
+    const event = await buildEvent(h.database.db, owner, { title: 'Vigil at the consulate' });
+    const { context, page } = await phone();
+    await page.goto(`${site.url}/events/${event.id}`);
+    await savedForOffline(page);
+    await page.getByRole('link', { name: 'Français' }).first().click(); // a cookie: the language chosen
+    await page.waitForURL(new RegExp(`/events/${event.id}`));
+    await page.evaluate(() => new Promise((resolve) => { indexedDB.open('picket-queue').onsuccess = resolve; }));
+    expect(await context.cookies()).not.toEqual([]);
+    expect(await page.evaluate(() => caches.keys())).not.toEqual([]);
+
+    await page.getByRole('button', { name: 'Oublier cet appareil' }).click();
+    await page.getByRole('heading', { name: 'Cet appareil a oublié Picket' }).waitFor();
+    const left = await page.evaluate(async () => ({
+      caches: await caches.keys(),
+      databases: (await indexedDB.databases()).map((db) => db.name),
+      workers: (await navigator.serviceWorker.getRegistrations()).length,
+    }));
+    expect(left).toEqual({ caches: [], databases: [], workers: 0 });
+    expect(await context.cookies()).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  test('with JavaScript off, a person reads a picket, RSVPs and uploads a photo and a letter', async () => {
+    const owner = await buildUser(h.database.db);
+    const event = await buildEvent(h.database.db, owner, { title: 'Picket with scripts off', headcount_only_allowed: true, starts_at: new Date(Date.now() + 2 * 3600_000) });
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: 'en-GB' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${site.url}/events/${event.id}`);
+    await page.getByRole('heading', { name: 'Picket with scripts off' }).waitFor();
+    await page.getByLabel('Name or nickname').fill('Tor user');
+    await page.getByRole('button', { name: 'I am coming' }).click();
+    await page.getByRole('heading').first().waitFor();
+    await page.waitForURL(/\/rsvp\//);
+    const rsvps = await h.database.db('rsvps').where({ event_id: event.id });
+    expect(rsvps.map((r) => [r.name, r.status])).toEqual([['Tor user', 'going']]);
+    // The manage link works without scripts too: the person changes her role.
+    await page.getByLabel('I come as').selectOption('steward');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.waitForURL(/\/rsvp\//);
+    expect((await h.database.db('rsvps').where({ event_id: event.id }).first()).role).toBe('steward');
+
+    // After a picket: two photos in one form, then a typed letter in another: plain multipart forms.
+    const past = await buildEvent(h.database.db, owner, { title: 'Picket that took place', starts_at: new Date(Date.now() - 3 * 3600_000), ends_at: new Date(Date.now() - 3600_000) });
+    await page.goto(`${site.url}/events/${past.id}`);
+    await page.setInputFiles('#field-files', [
+      { name: 'IMG_1.jpg', mimeType: 'image/jpeg', buffer: await cameraPhoto(1) },
+      { name: 'IMG_2.jpg', mimeType: 'image/jpeg', buffer: await cameraPhoto(6) },
+    ]);
+    await page.check('#field-consent');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.waitForLoadState();
+    await page.goto(`${site.url}/events/${past.id}`);
+    await page.getByLabel('A protest letter').check();
+    await page.getByLabel('Text of the letter').fill('Free them all.');
+    await page.check('#field-consent');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.waitForLoadState();
+    const sent = await h.database.db('submissions').where({ event_id: past.id }).orderBy('id');
+    expect(sent.map((s) => [s.kind, s.status])).toEqual([['photo', 'pending'], ['photo', 'pending'], ['letter', 'pending']]);
+    await context.close();
+  }, 60_000);
+
+  test('Onion-Location offers the onion address when ONION_URL is set, and only then', async () => {
+    const onion = await createHarness({ env: { ONION_URL: 'http://picketexampleonionaddressxxxxxxxxxxxxxxxxxxxxxxxxxx.onion' } });
+    try {
+      const withOnion = await request(onion.app).get('/map');
+      expect(withOnion.headers['onion-location']).toBe('http://picketexampleonionaddressxxxxxxxxxxxxxxxxxxxxxxxxxx.onion/map');
+      expect((await request(h.app).get('/map')).headers['onion-location']).toBeUndefined();
+    } finally {
+      await onion.close();
+    }
+  });
 });

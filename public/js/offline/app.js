@@ -4,7 +4,8 @@
 // sent (the server's Clear-Site-Data answer does the same where the browser supports it).
 (function () {
   'use strict';
-  if ('serviceWorker' in navigator) {
+  var forgotten = document.body.classList.contains('device-forgotten');
+  if ('serviceWorker' in navigator && !forgotten) {
     navigator.serviceWorker.addEventListener('message', function (event) {
       if (event.data && event.data.type === 'saved') document.documentElement.setAttribute('data-offline-ready', '1');
     });
