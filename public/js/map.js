@@ -54,7 +54,7 @@
   var daySummary = document.getElementById('map-day-summary');
   var linkTarget = data.embed ? '_blank' : null;
 
-  var map = L.map('map', { worldCopyJump: true, minZoom: 1 });
+  var map = L.map('map', { worldCopyJump: true, minZoom: 1, maxZoom: 19 }); // maxZoom: clusters need one even without tiles
   // Tiles may not load (offline, blocked); markers, popups, filters and the list do not need them.
   if (window.picketBaseMap) window.picketBaseMap(map);
   if (data.tileUrl) L.tileLayer(data.tileUrl, { attribution: data.tileAttribution, maxZoom: 19 }).addTo(map);

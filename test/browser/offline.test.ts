@@ -216,4 +216,47 @@ describeBrowser('Picket when the network is cut', () => {
       await onion.close();
     }
   });
+
+  test('the map with no TILE_URL shows the base map and the markers; no request ever goes to another host', async () => {
+    const owner = await buildUser(h.database.db);
+    await buildEvent(h.database.db, owner, { title: 'Picket in Tbilisi', city: 'Tbilisi', country: 'GE', latitude: 41.7151, longitude: 44.8271, timezone: 'Asia/Tbilisi' });
+    const { context, page, requests, problems } = await phone();
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    await page.goto(`${site.url}/map?lat=42&lng=44&z=5`);
+    await page.waitForSelector('html[data-map-ready]', { state: 'attached', timeout: 8000 }).catch(() => { throw new Error(problems.join('\n') || 'map not ready'); });
+    await savedForOffline(page);
+    await page.waitForSelector('#map[data-base-map="ready"]', { state: 'attached' });
+
+    expect(await page.locator('#map .leaflet-base-pane path').count()).toBeGreaterThan(100);
+    expect(await page.locator('#map .leaflet-marker-pane .map-marker, #map .leaflet-marker-pane .marker-cluster').count()).toBeGreaterThan(0);
+    await expect(page.locator('#map').innerText()).resolves.toContain('Tbilisi'); // the capital's label
+    expect(requests.length).toBeGreaterThan(5);
+    expect(requests.filter((url) => !url.startsWith(site.url + '/'))).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  test('on a slow 3G connection, the first load of a picket page shows its content in under 3 seconds', async () => {
+    const owner = await buildUser(h.database.db);
+    const event = await buildEvent(h.database.db, owner, { title: 'Picket on a slow network' });
+    const context = await phoneContext(browser, { locale: 'en-GB' });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    // Lighthouse's slow 3G: 400 ms round trips, 400 kbit/s down and up.
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 400, downloadThroughput: 400 * 1024 / 8, uploadThroughput: 400 * 1024 / 8 });
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    await page.goto(`${site.url}/events/${event.id}`, { timeout: 30_000 });
+    const paint = await page.evaluate(() => new Promise<number>((resolve) => {
+      new PerformanceObserver((list) => {
+        const fcp = list.getEntries().find((e) => e.name === 'first-contentful-paint');
+        if (fcp) resolve(fcp.startTime);
+      }).observe({ type: 'paint', buffered: true });
+    }));
+    // The heading is painted content, and it is there at first paint (no script renders it).
+    expect(await page.getByRole('heading', { name: 'Picket on a slow network' }).isVisible()).toBe(true);
+    expect(paint).toBeGreaterThan(400); // the throttling really applied: at least one round trip
+    expect(paint).toBeLessThan(3000);
+    await context.close();
+  }, 60_000);
 });
