@@ -2,13 +2,11 @@
 // their own RSVP through the manage link; organisers see their own events' lists.
 import type { EventRow, RsvpRow } from '../db/tables';
 import type { Counts } from '../queries/rsvps';
-import { DateTime } from 'luxon';
 import * as time from '../lib/time';
 
 /** "Friday 14 March 2031, 18:00": a 24-hour clock in every language, as a picket's time is given. */
 export function whenLabel(instant: Date, zone: string, locale: string): string {
-  const day = DateTime.fromJSDate(instant, { zone }).setLocale(locale).toLocaleString({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
-  return `${day}, ${time.formatTime(instant, zone, locale)}`;
+  return `${time.formatLongDate(instant, zone, locale)}, ${time.formatTime(instant, zone, locale)}`;
 }
 
 export interface RsvpEventView {
@@ -57,6 +55,8 @@ export function presentPublicCounts(counts: Counts, event: EventRow) {
     waitlisted: counts.byStatus.waitlisted,
     capacity: event.capacity,
     spotsLeft: event.capacity === null ? null : Math.max(0, event.capacity - going),
+    /** After the picket: the head count its organisers recorded, else those who said they would come. */
+    came: event.attendance_count ?? going,
   };
 }
 

@@ -2,13 +2,11 @@
 import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
-import { renderMarkdown } from '../lib/markdown';
 import { countryName, isCountryCode } from '../lib/places';
 import { parseOrThrow } from '../lib/validation';
-import { eventPath, publicPlace } from '../presenters/events';
-import { eventPageExtras } from '../services/event-page';
+import { publicEventPage } from '../services/event-page';
 import * as publicEvents from '../services/public-events';
 import { organiseEventsRouter } from './organise-events';
 
@@ -34,20 +32,6 @@ const apiQuery = z.object({
   page: z.coerce.number({ message: 'events.errors.badPage' }).int('events.errors.badPage').min(1, 'events.errors.badPage').max(100000, 'events.errors.badPage').default(1),
   per_page: z.coerce.number({ message: 'events.errors.badPerPage' }).int('events.errors.badPerPage').min(1, 'events.errors.badPerPage').max(100, 'events.errors.badPerPage').default(20),
 });
-
-// Rendering and sanitising Markdown costs more than the rest of the page, and the same description
-// is shown again and again on a day of action: keep the results for short texts (bounded memory).
-const descriptions = new Map<string, string>();
-function descriptionHtml(text: string): string {
-  if (text.length > 4000) return renderMarkdown(text);
-  let html = descriptions.get(text);
-  if (html === undefined) {
-    html = renderMarkdown(text);
-    if (descriptions.size >= 1000) descriptions.delete(descriptions.keys().next().value!);
-    descriptions.set(text, html);
-  }
-  return html;
-}
 
 const single = (query: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
@@ -78,20 +62,14 @@ export function eventsRouter(deps: AppDeps): Router {
       res.set('Content-Disposition', `attachment; filename="${event.slug || 'event'}-${event.id}.ics"`);
       return res.send(ics);
     }
-    const page = await publicEvents.eventPage(deps, id, req.user ?? null);
-    const canonical = eventPath(page.event);
-    if (`/events/${req.params.ref}` !== canonical) return res.redirect(301, canonical);
-    const extras = await eventPageExtras(deps, page.event, req);
+    const page = await publicEventPage(deps, id, req.user ?? null, req);
+    if (`/events/${req.params.ref}` !== page.canonical) return res.redirect(301, page.canonical);
     if (page.preview) res.set('Cache-Control', 'private, no-store');
     res.page('event', {
       title: page.event.title,
       ...page,
-      place: publicPlace(page.event),
-      descriptionHtml: descriptionHtml(page.event.description),
-      canonical,
       head: '<link rel="stylesheet" href="/vendor/leaflet/leaflet.css">',
       scripts: ['/vendor/leaflet/leaflet.js', '/vendor/topojson/topojson-client.min.js', '/public/js/offline/base-map.js', '/public/js/event-map.js', '/public/js/local-time.js'],
-      ...extras,
     });
   });
 

@@ -1,6 +1,7 @@
 // The front page (upcoming pickets, active campaigns) and the organiser's dashboard (their pickets).
 import { Router } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
+import { pageParam, pagerLinks } from '../lib/paging';
 import { countryName } from '../lib/places';
 import { campaignsOf } from '../services/campaigns';
 import { dashboardEvents } from '../services/events';
@@ -14,8 +15,13 @@ export function homeRouter(deps: AppDeps): Router {
     res.page('home', { title: req.t('home.title'), countryName, ...data });
   });
   router.get('/organise', requireUser, async (req, res) => {
-    const [events, organiserCampaigns] = await Promise.all([dashboardEvents(deps, req.user!), campaignsOf(deps, req.user!)]);
-    res.page('organise', { title: req.t('organise.title'), events, organiserCampaigns, now: deps.clock.now() });
+    const [{ events, paging }, organiserCampaigns] = await Promise.all([
+      dashboardEvents(deps, req.user!, pageParam(req.query.page)), campaignsOf(deps, req.user!),
+    ]);
+    res.page('organise', {
+      title: req.t('organise.title'), events, organiserCampaigns, now: deps.clock.now(),
+      eventsPager: pagerLinks(paging, '/organise', req.query, 'page', 'my-events-heading'),
+    });
   });
   return router;
 }

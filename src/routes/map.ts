@@ -2,12 +2,13 @@
 import { Router, Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { intlLocale } from '../lib/time';
 import { BadRequest, NotFound } from '../lib/errors';
 import { parse } from '../lib/validation';
-import type { Bound, MapFilters } from '../queries/map';
 import * as map from '../services/map';
+import type { Bound, MapFilters } from '../services/map';
+import { EVENT_KINDS } from '../domain/enums';
 
 const blank = (v: unknown) => (v === '' ? undefined : v);
 const text = (message: string) => z.string({ message });
@@ -38,7 +39,7 @@ const bbox = text('map.errors.bbox').transform((v, ctx): [number, number, number
 const filterFields = {
   campaign: z.preprocess(blank, text('map.errors.campaign').regex(/^[a-z0-9][a-z0-9-]{0,99}$/i, 'map.errors.campaign').optional()),
   country: z.preprocess(blank, text('map.errors.country').regex(/^[a-z]{2}$/i, 'map.errors.country').transform((v) => v.toUpperCase()).optional()),
-  kind: z.preprocess(blank, z.enum(['picket', 'demonstration', 'vigil', 'leafleting', 'meeting', 'other'], { message: 'map.errors.kind' }).optional()),
+  kind: z.preprocess(blank, z.enum(EVENT_KINDS, { message: 'map.errors.kind' }).optional()),
   when: z.preprocess(blank, z.enum(['today', 'week', 'upcoming', 'past'], { message: 'map.errors.when' }).optional()),
   from: z.preprocess(blank, bound.optional()),
   to: z.preprocess(blank, bound.optional()),

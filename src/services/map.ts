@@ -3,9 +3,11 @@ import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { DateTime } from 'luxon';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import * as queries from '../queries/map';
 import type { MapFilters } from '../queries/map';
+
+export type { Bound, MapFilters } from '../queries/map';
 import { featureCollection, mapListItem, MapListItem } from '../presenters/map';
 
 const gzip = promisify(zlib.gzip);

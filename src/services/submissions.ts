@@ -1,7 +1,7 @@
 // Participants send photos and letters after a picket. Nothing is trusted: each file's type is
 // read from its bytes, images are re-encoded without metadata, PDFs cleaned, and all of it is
 // stored (files and rows together, or nothing) as pending until a moderator approves it.
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { SubmissionKind, SubmissionRow } from '../db/tables';
 import { NotFound } from '../lib/errors';
 import { detectType, MediaRefused, processImage } from '../lib/images';

@@ -8,12 +8,13 @@ import { AppDeps, createApp } from '../../src/app';
 import { Config, loadConfig } from '../../src/config';
 import { Clock, systemClock } from '../../src/lib/clock';
 import { createI18n } from '../../src/lib/i18n';
-import { runDueJobs, JobDeps } from '../../src/lib/jobs';
+import { runDueJobs, JobDeps } from '../../src/jobs';
 import { createLogger } from '../../src/lib/log';
 import { createMailer } from '../../src/lib/mail';
-import { diskStorage } from '../../src/lib/storage';
+import { createStorage } from '../../src/lib/storage';
 import { createTestDatabase, TestDatabase } from './db';
 import { startSmtp, TestSmtp } from './smtp';
+import { startS3, TestS3, testStorageKind } from './s3';
 
 export interface Harness {
   app: Express;
@@ -21,6 +22,8 @@ export interface Harness {
   jobDeps: JobDeps;
   database: TestDatabase;
   smtp: TestSmtp;
+  /** The S3 server when files go to a bucket (the "bucket" jest project, or `storage: 'bucket'`). */
+  s3?: TestS3;
   config: Config;
   dataDir: string;
   /** Runs every job that is due (mail, reminders, ...), then returns. */
@@ -35,11 +38,14 @@ export interface HarnessOptions {
   clock?: Clock;
   /** Start without SMTP server (mail stays queued until one is started on smtpPort). */
   smtpPort?: number;
+  /** Where files go: local disk or a bucket on a real S3 server (default: the jest project's choice). */
+  storage?: 'disk' | 'bucket';
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const smtp = await startSmtp(options.smtpPort ?? 0);
+  const s3 = (options.storage ?? testStorageKind()) === 'bucket' ? await startS3() : undefined;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -48,6 +54,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     SMTP_URL: smtp.url,
     BASE_URL: 'http://picket.test',
     LOG_LEVEL: 'silent',
+    ...s3?.env,
     ...options.env,
   });
   const logger = createLogger(config.LOG_LEVEL);
@@ -55,7 +62,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     db: database.db,
     config,
     mailer: createMailer(config, logger),
-    storage: diskStorage(path.join(dataDir, 'uploads')),
+    storage: createStorage(config),
     clock: options.clock ?? systemClock,
     i18n: createI18n(config.DEFAULT_LOCALE),
     logger,
@@ -68,12 +75,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     jobDeps,
     database,
     smtp,
+    s3,
     config,
     dataDir,
     runJobs: () => runDueJobs(jobDeps),
     rebuild: (overrides = {}) => createApp({ ...deps, ...overrides }),
     async close() {
       await smtp.stop();
+      deps.storage.close?.();
+      await s3?.stop();
       await database.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
