@@ -20,6 +20,7 @@ import { createPublicCache } from './services/public-cache';
 import { loadUser, needsFirstRun } from './routes/middleware';
 import { requestProtection } from './routes/protection';
 import { healthRouter } from './routes/health';
+import { offlinePagesRouter, offlineRouter } from './routes/offline';
 import { authRouter } from './routes/auth';
 import { adminRouter } from './routes/admin';
 import { homeRouter } from './routes/home';
@@ -60,9 +61,10 @@ export function redactUrl(url: string): string {
   return url.split('?')[0].replace(/^\/(rsvp|invite|password\/reset)\/[^/]+/, '/$1/…');
 }
 
-function tileOrigin(tileUrl: string): string {
+function tileOrigin(tileUrl: string | undefined): string[] {
+  if (!tileUrl) return [];
   const u = new URL(tileUrl.replace(/\{s\}/g, 'a').replace(/\{[a-z]\}/g, '0'));
-  return tileUrl.includes('{s}') ? `${u.protocol}//*.${u.host.split('.').slice(1).join('.')}` : u.origin;
+  return [tileUrl.includes('{s}') ? `${u.protocol}//*.${u.host.split('.').slice(1).join('.')}` : u.origin];
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -88,13 +90,15 @@ export function createApp(deps: AppDeps): express.Express {
           defaultSrc: ["'self'"],
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:', 'blob:', tileOrigin(config.TILE_URL)],
+          imgSrc: ["'self'", 'data:', 'blob:', ...tileOrigin(config.TILE_URL)],
           connectSrc: ["'self'"],
           fontSrc: ["'self'"],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],
           formAction: ["'self'"],
           frameAncestors: ["'none'"],
+          workerSrc: ["'self'"],
+          manifestSrc: ["'self'"],
           upgradeInsecureRequests: config.secureCookies ? [] : null,
         },
       },
@@ -123,6 +127,7 @@ export function createApp(deps: AppDeps): express.Express {
     express.static(path.join(root, 'node_modules/leaflet.markercluster/dist'), { maxAge: '7d' }),
   );
   app.use('/', healthRouter(deps));
+  app.use('/', offlineRouter(deps)); // manifest, service worker, Workbox, base map data, Onion-Location
 
   app.use(cookieParser(deps.sessionSecret));
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
@@ -161,7 +166,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.locals.mayAdminister = false;
     res.locals.flash = [];
     res.locals.currentUrl = req.originalUrl;
-    res.locals.config = { baseUrl: config.BASE_URL, tileUrl: config.TILE_URL, tileAttribution: config.TILE_ATTRIBUTION };
+    res.locals.config = { baseUrl: config.BASE_URL, tileUrl: config.TILE_URL ?? '', tileAttribution: config.TILE_ATTRIBUTION };
     next();
   });
 
@@ -230,6 +235,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/', mediaRouter(deps));
   app.use('/', moderationRouter(deps));
   app.use('/', lettersRouter(deps));
+  app.use('/', offlinePagesRouter(deps)); // "not saved for offline", "forget this device", picket cards
 
   app.use((req, _res, next) => next(new NotFound()));
   app.use(errorHandler(logger, i18n));

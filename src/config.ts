@@ -43,8 +43,8 @@ export const settings = z.object({
   MAIL_FROM: z.string().min(3).default('Picket <picket@localhost>'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   DEFAULT_LOCALE: z.enum(LOCALES).default('en'),
-  TILE_URL: z.string().regex(/^https?:\/\/.+\{z\}.+\{x\}.+\{y\}/, 'must be a tile URL with {z}, {x} and {y}')
-    .default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  // Off by default: the map draws Picket's own base map, and no visitor's address reaches a third party.
+  TILE_URL: z.string().regex(/^https?:\/\/.+\{z\}.+\{x\}.+\{y\}/, 'must be a tile URL with {z}, {x} and {y}').optional(),
   TILE_ATTRIBUTION: z.string().default('&copy; OpenStreetMap contributors'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
@@ -80,6 +80,7 @@ export const settings = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),
+  ONION_URL: url(['http:', 'https:']).refine((v) => new URL(v).hostname.endsWith('.onion'), 'must be an .onion address').optional(),
   SEED_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
 });
 

@@ -8,7 +8,8 @@
   if (!isFinite(point[0]) || !isFinite(point[1])) return;
   var approximate = el.getAttribute('data-approximate') === '1';
   var map = L.map(el, { scrollWheelZoom: false }).setView(point, approximate ? 13 : 16);
-  L.tileLayer(el.getAttribute('data-tile-url'), { attribution: el.getAttribute('data-attribution'), maxZoom: 19 }).addTo(map);
+  if (window.picketBaseMap) window.picketBaseMap(map);
+  if (el.getAttribute('data-tile-url')) L.tileLayer(el.getAttribute('data-tile-url'), { attribution: el.getAttribute('data-attribution'), maxZoom: 19 }).addTo(map);
   if (approximate) L.circle(point, { radius: 1000 }).addTo(map);
   else L.marker(point, { keyboard: false }).addTo(map);
 })();

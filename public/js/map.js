@@ -54,9 +54,10 @@
   var daySummary = document.getElementById('map-day-summary');
   var linkTarget = data.embed ? '_blank' : null;
 
-  var map = L.map('map', { worldCopyJump: true, minZoom: 1 });
+  var map = L.map('map', { worldCopyJump: true, minZoom: 1, maxZoom: 19 }); // maxZoom: clusters need one even without tiles
   // Tiles may not load (offline, blocked); markers, popups, filters and the list do not need them.
-  L.tileLayer(data.tileUrl, { attribution: data.tileAttribution, maxZoom: 19 }).addTo(map);
+  if (window.picketBaseMap) window.picketBaseMap(map);
+  if (data.tileUrl) L.tileLayer(data.tileUrl, { attribution: data.tileAttribution, maxZoom: 19 }).addTo(map);
   var cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 60 });
   map.addLayer(cluster);
   var hasView = data.view.lat !== null && data.view.lng !== null && data.view.z !== null;

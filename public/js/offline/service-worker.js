@@ -1,0 +1,78 @@
+/* Picket's service worker. GET /sw.js serves this file with the precache manifest that
+   workbox-build computed at start-up in place of the placeholder below (the app shell:
+   CSS, scripts, Leaflet, icons, base map data). Workbox's runtime is served by Picket itself. */
+/* global importScripts, workbox */
+importScripts('/vendor/workbox/workbox-sw.js');
+workbox.setConfig({ modulePathPrefix: '/vendor/workbox/', debug: false });
+
+self.skipWaiting();
+workbox.core.clientsClaim();
+workbox.precaching.cleanupOutdatedCaches();
+workbox.precaching.precacheAndRoute(self.__WB_MANIFEST);
+
+var SAVED = 'picket-saved';
+
+// Public pages a person opened, kept for when the network is cut. Organiser pages, manage links and
+// everything else are never kept (they also say Cache-Control: no-store).
+var PUBLIC_PAGES = [
+  /^\/$/, /^\/map$/, /^\/events\/\d+(-[a-z0-9-]*)?$/, /^\/events\/\d+\/card$/, /^\/events\/\d+\/rsvp\/done$/,
+  /^\/campaigns\/[a-z0-9-]+$/, /^\/api\/events\.geojson$/,
+];
+
+function isPublic(url) {
+  return url.origin === self.location.origin && PUBLIC_PAGES.some(function (re) { return re.test(url.pathname); });
+}
+
+/** Never keep a response the server marked private, a preview, or an error. */
+var onlyPublic = {
+  cacheWillUpdate: function (args) {
+    var response = args.response;
+    if (!response || response.status !== 200 || response.type !== 'basic') return null;
+    return /no-store|private/.test(response.headers.get('cache-control') || '') ? null : response;
+  },
+};
+
+/** A page shown from the cache says so: the time it was saved goes into the page's marker. */
+var markSaved = {
+  cachedResponseWillBeUsed: async function (args) {
+    var cached = args.cachedResponse;
+    if (!cached || !/text\/html/.test(cached.headers.get('content-type') || '')) return cached;
+    var savedAt = new Date(cached.headers.get('date') || Date.now()).toISOString();
+    var html = (await cached.text()).replace('data-saved-at=""', 'data-saved-at="' + savedAt + '"');
+    return new Response(html, { status: cached.status, headers: cached.headers });
+  },
+};
+
+var pages = new workbox.strategies.NetworkFirst({
+  cacheName: SAVED, networkTimeoutSeconds: 8, plugins: [onlyPublic, markSaved], matchOptions: { ignoreVary: true },
+});
+workbox.routing.registerRoute(function (options) { return isPublic(options.url); }, pages);
+
+// Any other page goes to the network only (organiser pages, manage links, forms): when that fails,
+// the catch handler below says the page was not saved.
+workbox.routing.registerRoute(
+  function (options) { return options.request.mode === 'navigate'; },
+  new workbox.strategies.NetworkOnly(),
+);
+
+// The page that registered this worker was loaded before the worker ran: a page asks for itself
+// (and, for a picket, its card) to be saved as soon as the worker controls it.
+self.addEventListener('message', function (event) {
+  var data = event.data || {};
+  if (data.type !== 'save' || typeof data.url !== 'string') return;
+  var url = new URL(data.url, self.location.origin);
+  var urls = isPublic(url) ? [url.href] : [];
+  var picket = /^\/events\/(\d+)(-[a-z0-9-]*)?$/.exec(url.pathname);
+  if (picket && urls.length) urls.push(self.location.origin + '/events/' + picket[1] + '/card');
+  event.waitUntil(Promise.all(urls.map(function (u) {
+    return pages.handle({ request: new Request(u, { credentials: 'same-origin' }), event: event }).catch(function () { return null; });
+  })).then(function () {
+    if (event.source) event.source.postMessage({ type: 'saved', url: url.href });
+  }));
+});
+
+// A page that was never opened online: say so, instead of the browser's error.
+workbox.routing.setCatchHandler(async function (options) {
+  if (options.request.mode !== 'navigate') return Response.error();
+  return (await workbox.precaching.matchPrecache('/offline')) || Response.error();
+});
