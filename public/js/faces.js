@@ -222,7 +222,9 @@
             return detectFaces(file).then(function (answer) {
               state = 'done';
               li.dataset.faces = String(answer.faces.length);
-              li.dataset.detectMs = String(Math.round(performance.now() - started));
+              // How long it took, for tests and curious readers: detection alone, and with loading the model.
+              li.dataset.detectMs = String(answer.ms);
+              li.dataset.totalMs = String(Math.round(performance.now() - started));
               li.dataset.backend = answer.backend;
               editor.addFound(answer.faces);
               if (all && !all.checked) editor.setFound(false);
