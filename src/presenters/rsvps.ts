@@ -73,6 +73,7 @@ export function presentRsvpForOrganiser(rsvp: RsvpRow, event: EventRow, locale: 
     email: rsvp.email ?? '',
     role: rsvp.role,
     status: rsvp.status,
+    blocked: rsvp.blocked,
     note: rsvp.note,
     erased: Boolean(rsvp.erased_at),
     createdAt: time.isoInZone(new Date(Math.floor(rsvp.created_at.getTime() / 1000) * 1000), event.timezone),

@@ -72,7 +72,7 @@ export interface Counts {
 /** Counts by status, and by role among those going. */
 export async function counts(db: Db, eventId: number): Promise<Counts> {
   const rows = await db('rsvps').where({ event_id: eventId }).select('status', 'role').count<{ status: RsvpStatus; role: RsvpRole; n: number }[]>({ n: '*' }).groupBy('status', 'role');
-  const result: Counts = { byStatus: { going: 0, waitlisted: 0, cancelled: 0 }, byRole: { attendee: 0, steward: 0, speaker: 0 } };
+  const result: Counts = { byStatus: { requested: 0, going: 0, waitlisted: 0, declined: 0, cancelled: 0 }, byRole: { attendee: 0, steward: 0, speaker: 0 } };
   for (const r of rows) {
     result.byStatus[r.status] += Number(r.n);
     if (r.status === 'going') result.byRole[r.role] += Number(r.n);
@@ -83,7 +83,7 @@ export async function counts(db: Db, eventId: number): Promise<Counts> {
 export function listForEvent(db: Db, eventId: number): Promise<RsvpRow[]> {
   return db<RsvpRow>('rsvps')
     .where({ event_id: eventId })
-    .orderByRaw("case status when 'going' then 0 when 'waitlisted' then 1 else 2 end")
+    .orderByRaw("case status when 'requested' then 0 when 'going' then 1 when 'waitlisted' then 2 else 3 end")
     .orderBy([{ column: 'status_at' }, { column: 'id' }]);
 }
 

@@ -6,6 +6,7 @@ import type { AppDeps } from '../app';
 import type { EventRow, RsvpRow } from '../db/tables';
 import { email, optionalText, parse, requiredText, FieldErrors } from '../lib/validation';
 import { presentEventForRsvp, presentOwnRsvp } from '../presenters/rsvps';
+import { mayKnowMeetingPoint, shownStatus } from '../services/block-list';
 import { rsvpFormState } from '../services/event-page';
 import * as rsvps from '../services/rsvps';
 import { organiseRsvpsRouter } from './organise-rsvps';
@@ -75,7 +76,7 @@ export function rsvpsRouter(deps: AppDeps): Router {
       res.flash('success', 'rsvps.done.headcount');
       return res.redirect(303, `/rsvp/${rsvp.token}`);
     }
-    res.flash('success', rsvp.status === 'going' ? 'rsvps.done.going' : 'rsvps.done.waitlisted');
+    res.flash('success', rsvp.status === 'going' ? 'rsvps.done.going' : rsvp.status === 'waitlisted' ? 'rsvps.done.waitlisted' : 'rsvps.done.requested');
     res.redirect(303, `/events/${result.eventId}/rsvp/done`);
   });
 
@@ -105,8 +106,8 @@ export function rsvpsRouter(deps: AppDeps): Router {
       title: req.t('rsvps.manage.title'),
       token: rsvp.token,
       manageUrl: `${deps.config.BASE_URL}/rsvp/${rsvp.token}`,
-      own: presentOwnRsvp(rsvp),
-      eventView: presentEventForRsvp(event, req.locale, rsvp.status === 'going'),
+      own: { ...presentOwnRsvp(rsvp), status: shownStatus(rsvp, event) },
+      eventView: presentEventForRsvp(event, req.locale, mayKnowMeetingPoint(rsvp)),
       open: rsvps.closedReason(event, deps.clock.now()) === null,
       values: values ?? presentOwnRsvp(rsvp),
       errors,

@@ -35,8 +35,8 @@ export async function rsvpCsv(deps: Deps, user: UserRow, eventId: number, locale
   const event = await eventForOrganiser(deps, user, eventId);
   const rows = (await q.listForEvent(deps.db, event.id)).map((r) => presentRsvpForOrganiser(r, event, locale));
   const csv = stringify(
-    rows.map((r) => [r.name, r.email, r.role, r.status, r.note, r.createdAt].map((v) => cell(String(v)))),
-    { header: true, columns: ['name', 'email', 'role', 'status', 'note', 'rsvp_at'] },
+    rows.map((r) => [r.name, r.email, r.role, r.status, r.blocked ? 'yes' : '', r.note, r.createdAt].map((v) => cell(String(v)))),
+    { header: true, columns: ['name', 'email', 'role', 'status', 'blocked', 'note', 'rsvp_at'] },
   );
   return { event, csv };
 }

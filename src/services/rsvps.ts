@@ -9,8 +9,10 @@ import { NotFound } from '../lib/errors';
 import { newToken } from '../lib/tokens';
 import type { FieldErrors } from '../lib/validation';
 import * as q from '../queries/rsvps';
+import * as attendees from '../queries/attendees';
+import { isBlocked, shownStatus } from './block-list';
 
-type Deps = Pick<AppDeps, 'db' | 'clock' | 'config'>;
+type Deps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'sessionSecret'>;
 
 export interface RsvpInput {
   name: string;
@@ -56,6 +58,7 @@ const REFUSALS: Partial<Record<q.SubmitOutcome, FieldErrors>> = {
 export async function submitRsvp(deps: Deps, eventId: number, input: RsvpInput): Promise<RsvpResult> {
   if (!Number.isSafeInteger(eventId)) throw new NotFound();
   const token = newToken();
+  if (input.email && (await isBlocked(deps, eventId, input.email))) return submitBlocked(deps, eventId, { ...input, email: input.email }, token);
   const result = await q.submit(deps.db, { event_id: eventId, ...input, token, now: deps.clock.now() });
   if (result.outcome === 'missing') throw new NotFound();
   if (result.outcome === 'inserted') {
@@ -77,7 +80,7 @@ async function updateExisting(deps: Deps, eventId: number, rsvpId: number, input
     if (status === 'cancelled') {
       const hasRoom = event.capacity === null || (await q.goingCount(trx, event.id)) < event.capacity;
       if (!hasRoom && !event.waitlist_enabled) return { ok: false, event, errors: { _form: 'rsvps.closed.full' } };
-      status = hasRoom ? 'going' : 'waitlisted';
+      status = event.approve_attendees ? 'requested' : hasRoom ? 'going' : 'waitlisted';
     }
     const rsvp = await q.update(trx, existing.id, {
       name: input.name, role: input.role, note: input.note, locale: input.locale, status,
@@ -147,4 +150,33 @@ export async function promoteWaitlisted(trx: Knex.Transaction, event: EventRow, 
     await q.queueMail(trx, next.id, { kind: 'promoted' });
     promoted += 1;
   }
+}
+
+/** An RSVP from a blocked address: stored as a request nobody can approve; the person sees it accepted. */
+export async function submitBlocked(deps: Pick<Deps, 'db' | 'clock'>, eventId: number, input: RsvpInput & { email: string }, token: string) {
+  return deps.db.transaction(async (trx) => {
+    const event = await q.lockEvent(trx, eventId);
+    if (!event || event.status === 'draft') throw new NotFound();
+    const now = deps.clock.now();
+    const closed = closedReason(event, now);
+    if (closed) return { ok: false as const, event, errors: { _form: closed } };
+    const existing = await attendees.findByEmail(trx, eventId, input.email);
+    let rsvp: RsvpRow;
+    if (existing) {
+      [rsvp] = await trx<RsvpRow>('rsvps').where({ id: existing.id }).update({
+        name: input.name, role: input.role, note: input.note, locale: input.locale, blocked: true,
+        ...(existing.status === 'going' || existing.status === 'waitlisted' ? {} : { status: 'requested', status_at: now }), updated_at: now,
+      }).returning('*');
+      // Someone blocked while holding a place keeps no place.
+      if (rsvp.status !== 'requested') {
+        await attendees.setStatus(trx, [rsvp.id], 'requested', now);
+        rsvp = { ...rsvp, status: 'requested' };
+        await promoteWaitlisted(trx, event, now);
+      }
+    } else {
+      rsvp = await attendees.insertBlocked(trx, { event_id: eventId, name: input.name, email: input.email, note: input.note, role: input.role, locale: input.locale, token, now });
+    }
+    await q.queueMail(trx, rsvp.id, { kind: 'confirmation' });
+    return { ok: true as const, rsvp: { ...rsvp, status: shownStatus(rsvp, event) }, eventId, updated: Boolean(existing) };
+  });
 }
