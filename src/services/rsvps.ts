@@ -62,7 +62,9 @@ export async function submitRsvp(deps: Deps, eventId: number, input: RsvpInput):
   const result = await q.submit(deps.db, { event_id: eventId, ...input, token, now: deps.clock.now() });
   if (result.outcome === 'missing') throw new NotFound();
   if (result.outcome === 'inserted') {
-    return { ok: true, rsvp: { id: result.rsvpId!, email: input.email, status: result.status!, token }, eventId, updated: false };
+    // On a picket that approves attendees the row became a request (a trigger); ask what was stored.
+    const status = (await q.findById(deps.db, result.rsvpId!))?.status ?? result.status!;
+    return { ok: true, rsvp: { id: result.rsvpId!, email: input.email, status, token }, eventId, updated: false };
   }
   if (result.outcome === 'existing') return updateExisting(deps, eventId, result.rsvpId!, input);
   return { ok: false, event: (await q.findEvent(deps.db, eventId))!, errors: REFUSALS[result.outcome] ?? { _form: 'errors.invalid' } };
