@@ -74,12 +74,16 @@ describe('a picket that approves attendees', () => {
     const annaPage = linkIn(requested.text!, '/rsvp/');
     expect((await request(h.app).get(annaPage)).text).not.toContain(POINT);
     expect((await request(h.app).get(annaPage)).text).toContain('has been received');
-    expect((await request(h.app).get(`/events/${event.id}`).redirects(1)).text).not.toContain(POINT);
+    const eventPage = (await request(h.app).get(`/events/${event.id}`).redirects(1)).text;
+    expect(eventPage).not.toContain(POINT);
+    expect(eventPage).toContain('The organisers approve each attendee');
     expect((await request(h.app).get(`/events/${event.id}.ics`)).text).not.toContain(POINT);
     expect(await h.database.db('rsvps').where({ event_id: event.id }).pluck('status')).toEqual(['requested', 'requested']);
 
     // The organiser approves Anna and declines Boris, one click each.
     const agent = await organiser();
+    const form = (await agent.get(`/organise/events/${event.id}/edit`)).text;
+    expect(form).toMatch(/name="approve_attendees"[^>]*checked/);
     const list = await agent.get(`/organise/events/${event.id}/rsvps`);
     expect(list.text).toContain('Requested');
     expect(list.text).toContain('Approve all 2 requests');

@@ -27,6 +27,7 @@ export async function rsvpFormState(
     waitlist: full && event.waitlist_enabled,
     headcountAllowed: event.headcount_only_allowed,
     meetingPointPrivate: event.meeting_point_private,
+    approveAttendees: event.approve_attendees,
     retentionDays: deps.config.RSVP_RETENTION_DAYS,
     roles: ['attendee', 'steward', 'speaker'],
     values: form.values ?? {},
