@@ -165,16 +165,9 @@ export async function submitBlocked(deps: Pick<Deps, 'db' | 'clock'>, eventId: n
     const existing = await attendees.findByEmail(trx, eventId, input.email);
     let rsvp: RsvpRow;
     if (existing) {
-      [rsvp] = await trx<RsvpRow>('rsvps').where({ id: existing.id }).update({
-        name: input.name, role: input.role, note: input.note, locale: input.locale, blocked: true,
-        ...(existing.status === 'going' || existing.status === 'waitlisted' ? {} : { status: 'requested', status_at: now }), updated_at: now,
-      }).returning('*');
-      // Someone blocked while holding a place keeps no place.
-      if (rsvp.status !== 'requested') {
-        await attendees.setStatus(trx, [rsvp.id], 'requested', now);
-        rsvp = { ...rsvp, status: 'requested' };
-        await promoteWaitlisted(trx, event, now);
-      }
+      rsvp = await attendees.updateAsBlocked(trx, existing.id, { name: input.name, role: input.role, note: input.note, locale: input.locale, now });
+      // Someone blocked while holding a place keeps no place: it goes to the waitlist.
+      if (existing.status === 'going' || existing.status === 'waitlisted') await promoteWaitlisted(trx, event, now);
     } else {
       rsvp = await attendees.insertBlocked(trx, { event_id: eventId, name: input.name, email: input.email, note: input.note, role: input.role, locale: input.locale, token, now });
     }
