@@ -7,7 +7,6 @@ import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
-import { doubleCsrf } from 'csrf-csrf';
 import pinoHttp from 'pino-http';
 import type { Knex } from 'knex';
 import type { Config } from './config';
@@ -20,6 +19,7 @@ import { HttpError, NotFound } from './lib/errors';
 import * as time from './lib/time';
 import { CSRF_PLACEHOLDER, pageCache, PageCacheSlot } from './lib/page-cache';
 import { loadUser, needsFirstRun } from './routes/middleware';
+import { requestProtection } from './routes/protection';
 import { healthRouter } from './routes/health';
 import { authRouter } from './routes/auth';
 import { adminRouter } from './routes/admin';
@@ -201,31 +201,21 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
-  const { doubleCsrfProtection, generateCsrfToken, validateRequest } = doubleCsrf({
-    getSecret: () => deps.sessionSecret,
-    // Bound to the logged-in session; anonymous forms rely on the signed double-submit cookie.
-    getSessionIdentifier: (req) => (req.session?.userId ? req.sessionID : 'anonymous'),
-    cookieName: config.secureCookies ? '__Host-picket.csrf' : 'picket.csrf',
-    cookieOptions: { sameSite: 'lax', secure: config.secureCookies, path: '/', httpOnly: true },
-    getCsrfTokenFromRequest: (req) => req.get('x-csrf-token') ?? req.body?._csrf,
-    // Multipart bodies are parsed by their route, which checks the token afterwards (see csrfAfterUpload).
-    skipCsrfProtection: (req) => req.is('multipart/form-data') === 'multipart/form-data',
-    errorConfig: { statusCode: 403, message: 'errors.csrf', code: 'EBADCSRFTOKEN' },
-  });
-  // protect() skips multipart like the global check; upload routes call validate() after parsing.
-  app.locals.csrf = { protect: doubleCsrfProtection, generate: generateCsrfToken, validate: validateRequest };
-  app.use((req, res, next) => {
-    let token: string | undefined;
-    res.locals.csrfToken = () => (token ??= generateCsrfToken(req, res));
-    next();
-  });
-  app.use(doubleCsrfProtection);
+  // CSRF: tokens for sessions and account forms, origin for anonymous forms, 415 for stray multipart.
+  const protection = requestProtection(deps);
+  app.locals.protection = protection; // routes that take files call protection.afterUpload
+  app.use(protection.tokens, protection.check);
   app.use('/', languageRouter(deps)); // before the first-run redirect, so /setup can switch language too
 
   app.use(loadUser(deps));
   app.use(needsFirstRun(deps));
   app.use(cache.middleware);
 
+  // Organiser and admin pages show private data: no browser or proxy may keep them.
+  app.use(['/organise', '/admin'], (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   app.use('/', authRouter(deps));
   app.use('/', adminRouter(deps));
   app.use('/', mapRouter(deps)); // before the events API: it owns /api/events.geojson
@@ -250,9 +240,6 @@ function errorHandler(logger: Logger) {
       status = error.status;
       messageKey = error.messageKey;
       fields = (error.details?.fields as Record<string, string>) ?? undefined;
-    } else if ((error as { code?: string }).code === 'EBADCSRFTOKEN') {
-      status = 403;
-      messageKey = 'errors.csrf';
     } else if (typeof (error as { status?: number }).status === 'number' && (error as { status: number }).status < 500) {
       // body-parser and friends: too large, malformed JSON, ...
       status = (error as { status: number }).status;

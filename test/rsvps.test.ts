@@ -58,16 +58,6 @@ describe('an activist RSVPs to a picket', () => {
     expect(page.text).toContain('You are going to Vigil in Tbilisi');
   });
 
-  test('a second RSVP with the same e-mail updates the first', async () => {
-    const event = await buildEvent(h.database.db, owner);
-    await rsvp(event.id, { name: 'Ana', email: 'ana@picket.test', role: 'attendee' });
-    const again = await rsvp(event.id, { name: 'Ana K.', email: 'ANA@picket.test', role: 'speaker' });
-    expect(again.status).toBe(303);
-    const rows = await h.database.db('rsvps').where({ event_id: event.id });
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ name: 'Ana K.', role: 'speaker', status: 'going' });
-  });
-
   test('the public form shows counts but never a name, e-mail, note or token', async () => {
     const event = await buildEvent(h.database.db, owner, { capacity: 10 });
     await rsvp(event.id, { name: 'Secret Sasha', email: 'sasha@picket.test', note: 'private note' });
@@ -136,8 +126,9 @@ describe('the manage link', () => {
     const used = await request(h.app).get(manage);
     expect(used.status).toBe(410);
     expect(used.text).toContain('This RSVP was cancelled');
-    const usedAgain = await request(h.app).post(`${manage}/cancel`).type('form').send({});
-    expect(usedAgain.status).toBe(403); // no CSRF token: refused before anything else
+    const usedAgain = await request(h.app).post(`${manage}/cancel`).set('Origin', 'https://elsewhere.example').type('form').send({});
+    expect(usedAgain.status).toBe(403); // from another site: refused before anything else
+    expect((await request(h.app).post(`${manage}/cancel`).type('form').send({})).status).toBe(410);
   });
 
   test('an attendee changes their name and role', async () => {
@@ -257,14 +248,13 @@ describe('bad input stores nothing and says why', () => {
 
   test('too many RSVPs from one address are refused with a clear message', async () => {
     const app = h.rebuild({ config: { ...h.config, RSVP_RATE_LIMIT: 2 } });
+    await h.database.db('rate_limits').delete(); // counted in the database: forget this file's earlier RSVPs
     const event = await buildEvent(h.database.db, owner);
     const agent = request.agent(app);
-    const page = await agent.get(`/events/${event.id}/rsvp`);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
     const statuses: number[] = [];
     let last = '';
     for (let i = 0; i < 3; i += 1) {
-      const res = await agent.post(`/events/${event.id}/rsvp`).type('form').send({ _csrf: csrf, name: `P${i}`, email: `p${i}@picket.test` });
+      const res = await agent.post(`/events/${event.id}/rsvp`).type('form').send({ name: `P${i}`, email: `p${i}@picket.test` });
       statuses.push(res.status);
       last = res.text;
     }

@@ -60,17 +60,6 @@ export async function insertBlocked(
   return inserted;
 }
 
-/** An existing RSVP whose address turned out blocked: a request again, that nobody can approve. */
-export async function updateAsBlocked(
-  trx: Knex.Transaction,
-  id: number,
-  changes: Pick<RsvpRow, 'name' | 'role' | 'note' | 'locale'> & { now: Date },
-): Promise<RsvpRow> {
-  const { now, ...rest } = changes;
-  const [row] = await trx<RsvpRow>('rsvps').where({ id }).update({ ...rest, status: 'requested', blocked: true, status_at: now, updated_at: now }).returning('*');
-  return row;
-}
-
 export function findByEmail(db: Db, eventId: number, email: string): Promise<RsvpRow | undefined> {
   return db<RsvpRow>('rsvps').where({ event_id: eventId }).whereRaw('lower(email) = lower(?)', [email]).first();
 }

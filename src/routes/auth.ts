@@ -1,10 +1,11 @@
 // Setup of the first admin, login and logout, invites, password resets.
 import { Router, Request, Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
 import * as accounts from '../services/accounts';
 import { email, parse, password, requiredText } from '../lib/validation';
+import { limitRequests } from '../lib/rate-limits';
 import { safeNext } from './middleware';
 import { setLanguageCookie } from './language';
 
@@ -52,20 +53,32 @@ export function authRouter(deps: AppDeps): Router {
     res.redirect(303, '/organise');
   });
 
-  const loginLimiter = rateLimit({
-    windowMs: 15 * 60_000,
-    limit: deps.config.LOGIN_RATE_LIMIT,
-    skipSuccessfulRequests: true,
-    // Per address and account: guessing one account's password is slowed, others can still log in.
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String(req.body?.email ?? '').trim().toLowerCase()}`,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, res) => {
-      res.status(429).page('login', {
-        title: req.t('auth.login.title'),
-        values: { email: req.body?.email ?? '' },
-        errors: {},
-        formError: 'errors.tooManyLogins',
+  const address = (req: Request) => ipKeyGenerator(req.ip ?? '');
+  const refuseLogin = (req: Request, res: Response) => {
+    res.status(429).page('login', {
+      title: req.t('auth.login.title'), values: { email: req.body?.email ?? '' }, errors: {}, formError: 'errors.tooManyLogins',
+    });
+  };
+  // Only failed log-ins count. Per address and account: guessing one account's password is slowed,
+  // others can still log in; per address across accounts: one password tried on every account
+  // (spraying) is slowed too.
+  const loginLimits = [
+    limitRequests(deps.db, {
+      name: 'login', points: deps.config.LOGIN_RATE_LIMIT, seconds: 15 * 60, secret: deps.sessionSecret, onlyFailures: true,
+      key: (req) => `${address(req)}|${String(req.body?.email ?? '').trim().toLowerCase()}`, refuse: refuseLogin,
+    }),
+    limitRequests(deps.db, {
+      name: 'login-address', points: deps.config.LOGIN_ADDRESS_RATE_LIMIT, seconds: 15 * 60, secret: deps.sessionSecret,
+      onlyFailures: true, key: address, refuse: refuseLogin,
+    }),
+  ];
+  // Every reset request counts (the answer is always the same, so success cannot be told apart);
+  // the e-mails per account are capped in the service, whatever the source.
+  const resetLimit = limitRequests(deps.db, {
+    name: 'reset-address', points: deps.config.PASSWORD_RESET_RATE_LIMIT, seconds: 3600, secret: deps.sessionSecret, key: address,
+    refuse: (req, res) => {
+      res.status(429).page('password-forgot', {
+        title: req.t('auth.forgot.title'), values: { email: req.body?.email ?? '' }, errors: {}, formError: 'errors.tooManyResets',
       });
     },
   });
@@ -75,7 +88,7 @@ export function authRouter(deps: AppDeps): Router {
     res.page('login', { title: req.t('auth.login.title'), values: { next: req.query.next ?? '' }, errors: {} });
   });
 
-  router.post('/login', loginLimiter, async (req, res) => {
+  router.post('/login', ...loginLimits, async (req, res) => {
     const parsed = parse(loginForm, req.body);
     const values = { email: req.body?.email ?? '', next: req.body?.next ?? '' };
     if (!parsed.ok) {
@@ -106,7 +119,7 @@ export function authRouter(deps: AppDeps): Router {
     res.page('password-forgot', { title: req.t('auth.forgot.title'), values: {}, errors: {} });
   });
 
-  router.post('/password/forgot', loginLimiter, async (req, res) => {
+  router.post('/password/forgot', resetLimit, async (req, res) => {
     const parsed = parse(forgotForm, req.body);
     if (!parsed.ok) {
       return res.status(400).page('password-forgot', { title: req.t('auth.forgot.title'), values: req.body, errors: parsed.errors });

@@ -39,6 +39,7 @@ export function lettersRouter(deps: AppDeps): Router {
   });
 
   router.post('/organise/campaigns/:id/letters', requireUser, async (req, res) => {
+    await letters.campaignTemplates(deps, req.user, idParam(req)); // ownership before validation
     const parsed = parse(templateForm, req.body);
     if (!parsed.ok) return listPage(req, res, 400, req.body, parsed.errors);
     await letters.createTemplate(deps, req.user, idParam(req), parsed.data);
@@ -60,6 +61,7 @@ export function lettersRouter(deps: AppDeps): Router {
   router.get('/organise/letters/:id/edit', requireUser, (req, res) => editPage(req, res, 200, null, {}));
 
   router.post('/organise/letters/:id', requireUser, async (req, res) => {
+    await letters.templateForEditing(deps, req.user, idParam(req)); // ownership before validation
     const parsed = parse(templateForm, req.body);
     if (!parsed.ok) return editPage(req, res, 400, req.body, parsed.errors);
     const template = await letters.updateTemplate(deps, req.user, idParam(req), parsed.data);

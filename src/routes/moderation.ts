@@ -55,7 +55,9 @@ export function moderationRouter(deps: AppDeps): Router {
     res.redirect(303, backTo(req, row.event_id));
   });
 
+  // Ownership first, then the form: nobody learns anything about another organiser's uploads.
   router.post('/organise/submissions/:id/reject', requireUser, async (req, res) => {
+    await moderation.submissionOf(deps, req.user, idParam(req));
     const { reason } = parseOrThrow(rejectForm, req.body);
     const row = await moderation.reject(deps, req.user, idParam(req), reason);
     res.flash('info', 'media.moderation.rejected');
@@ -63,6 +65,7 @@ export function moderationRouter(deps: AppDeps): Router {
   });
 
   router.post('/organise/submissions/:id/mask', requireUser, async (req, res) => {
+    await moderation.submissionOf(deps, req.user, idParam(req));
     const parsed = parse(moderationMasks, req.body);
     if (!parsed.ok) throw new BadRequest(parsed.errors);
     const row = await moderation.mask(deps, req.user, idParam(req), parsed.data);
@@ -71,6 +74,7 @@ export function moderationRouter(deps: AppDeps): Router {
   });
 
   router.post('/organise/submissions/:id/handin', requireUser, async (req, res) => {
+    await moderation.submissionOf(deps, req.user, idParam(req));
     const data = parseOrThrow(handinForm, req.body);
     const row = await moderation.recordHandin(deps, req.user, idParam(req), data.handin_status || null, data.handin_to);
     res.flash('success', 'media.moderation.handinSaved');
@@ -84,6 +88,7 @@ export function moderationRouter(deps: AppDeps): Router {
 
   router.post('/organise/prisoners/:id/portrait', requireUser, ...multipartWithCsrf(deps, 'portrait', 1), async (req, res) => {
     const id = idParam(req);
+    await moderation.portraitForm(deps, req.user, id); // ownership before any word about the file
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     const result = res.locals.uploadError
       ? { ok: false as const, errors: { portrait: res.locals.uploadError as string } }

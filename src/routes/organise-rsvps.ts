@@ -35,6 +35,7 @@ export function organiseRsvpsRouter(deps: AppDeps): Router {
   });
 
   router.post('/organise/events/:id/messages', requireUser, async (req, res) => {
+    await organise.eventForOrganiser(deps, req.user!, eventIdParam(req.params.id)); // ownership before validation
     const parsed = parse(messageForm, req.body ?? {});
     if (!parsed.ok) return listPage(req, res, 400, { subject: req.body?.subject ?? '', body: req.body?.body ?? '' }, parsed.errors);
     const { recipients } = await organise.messageAttendees(deps, req.user!, eventIdParam(req.params.id), parsed.data);

@@ -1,9 +1,10 @@
 // RSVPs from the public: the form on an event page, and the secret manage link.
 import { Router, Request, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
 import type { EventRow, RsvpRow } from '../db/tables';
+import { limitRequests } from '../lib/rate-limits';
 import { email, optionalText, parse, requiredText, FieldErrors } from '../lib/validation';
 import { presentEventForRsvp, presentOwnRsvp } from '../presenters/rsvps';
 import { mayKnowMeetingPoint, shownStatus } from '../services/block-list';
@@ -47,12 +48,10 @@ export function rsvpsRouter(deps: AppDeps): Router {
     });
   };
 
-  const limiter = rateLimit({
-    windowMs: 10 * 60_000,
-    limit: () => deps.config.RSVP_RATE_LIMIT,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, res) => {
+  const limiter = limitRequests(deps.db, {
+    name: 'rsvp', points: deps.config.RSVP_RATE_LIMIT, seconds: 10 * 60, secret: deps.sessionSecret,
+    key: (req) => ipKeyGenerator(req.ip ?? ''),
+    refuse: (req, res) => {
       res.status(429).page('message', { title: req.t('rsvps.rateLimited.title'), messageKey: 'rsvps.rateLimited.body' });
     },
   });

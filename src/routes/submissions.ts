@@ -1,12 +1,15 @@
 // Photos and letters from participants (no account needed): the upload page and the multipart
-// POST. The global CSRF check skips multipart bodies, so the token is checked here, after multer.
+// POST. Multipart bodies reach only routes that take files (see routes/protection.ts), which check
+// the request here, after multer.
 import { Router, Request, Response, RequestHandler } from 'express';
 import multer from 'multer';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
-import { HttpError, NotFound } from '../lib/errors';
+import { NotFound } from '../lib/errors';
+import { takesFiles } from '../lib/route-table';
 import { checkbox, optionalText, parse } from '../lib/validation';
+import { limitRequests } from '../lib/rate-limits';
 import * as submissions from '../services/submissions';
 import { mediaPageExtras } from '../services/media-page';
 import { lettersRouter } from './letters';
@@ -58,7 +61,7 @@ export function multipartWithCsrf(deps: AppDeps, field: string, maxCount: number
     storage: multer.memoryStorage(),
     limits: { fileSize: deps.config.UPLOAD_MAX_MB * 1024 * 1024, files: maxCount, fields: 20, fieldSize: 100_000 },
   }).array(field, maxCount);
-  const parseBody: RequestHandler = (req, res, next) =>
+  const parseBody: RequestHandler = takesFiles((req, res, next) =>
     upload(req, res, (error: unknown) => {
       if (error instanceof multer.MulterError) {
         res.locals.uploadError = error.code === 'LIMIT_FILE_SIZE' ? 'media.errors.tooLarge' : 'media.errors.tooMany';
@@ -66,11 +69,9 @@ export function multipartWithCsrf(deps: AppDeps, field: string, maxCount: number
         return next();
       }
       next(error);
-    });
-  // app.locals.csrf.protect would skip multipart too (that is how the global check lets it through).
-  const csrf: RequestHandler = (req, _res, next) =>
-    next(req.app.locals.csrf.validate(req) ? undefined : new HttpError(403, 'errors.csrf'));
-  return [slots, parseBody, csrf];
+    }));
+  const check: RequestHandler = (req, res, next) => req.app.locals.protection.afterUpload(req, res, next);
+  return [slots, parseBody, check];
 }
 
 function wantsJson(req: Request): boolean {
@@ -104,12 +105,10 @@ export function submissionsRouter(deps: AppDeps): Router {
   });
 
   // Uploads per client address, counted before the body is read, so a flood costs little.
-  const limiter = rateLimit({
-    windowMs: 10 * 60_000,
-    limit: () => deps.config.UPLOAD_RATE_LIMIT,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, res) => {
+  const limiter = limitRequests(deps.db, {
+    name: 'upload', points: deps.config.UPLOAD_RATE_LIMIT, seconds: 10 * 60, secret: deps.sessionSecret,
+    key: (req) => ipKeyGenerator(req.ip ?? ''),
+    refuse: (req, res) => {
       if (wantsJson(req)) return res.status(429).json({ error: req.t('errors.tooManyRequests'), status: 429 });
       res.status(429).page('message', { title: req.t('errors.tooManyRequests'), messageKey: 'errors.explain.429' });
     },

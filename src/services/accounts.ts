@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { AppDeps } from '../app';
 import type { Role, UserRow } from '../db/tables';
 import { sendTemplate } from '../lib/mail';
+import { pgLimit } from '../lib/rate-limits';
 import { hashToken, newToken } from '../lib/tokens';
 import * as users from '../queries/users';
 
@@ -85,8 +86,16 @@ export async function acceptInvite(
   });
 }
 
-/** Always behaves the same whether or not the address has an account (no account probing). */
-export async function requestPasswordReset(deps: Deps, email: string, locale: string): Promise<void> {
+/**
+ * Always behaves the same whether or not the address has an account (no account probing). Each
+ * request counts against the address asked for, existing or not, so nobody can flood an organiser
+ * with reset e-mails: past the hourly allowance the request is quietly dropped.
+ */
+export async function requestPasswordReset(deps: Deps & Pick<AppDeps, 'sessionSecret'>, email: string, locale: string): Promise<void> {
+  const perAccount = pgLimit(deps.db, {
+    name: 'reset-account', points: deps.config.PASSWORD_RESET_EMAILS_PER_HOUR, seconds: 3600, secret: deps.sessionSecret,
+  });
+  if (!(await perAccount.take(email.trim().toLowerCase()))) return;
   const user = await users.findByEmail(deps.db, email);
   if (!user || user.disabled_at) return;
   const token = newToken();

@@ -18,7 +18,8 @@ async function eventOf(deps: Pick<AppDeps, 'db'>, user: UserRow | undefined, eve
   return event;
 }
 
-async function submissionOf(deps: Pick<AppDeps, 'db'>, user: UserRow | undefined, id: number) {
+/** A submission `user` may moderate (404 unknown, 403 someone else's); routes ask before reading the form. */
+export async function submissionOf(deps: Pick<AppDeps, 'db'>, user: UserRow | undefined, id: number) {
   const submission = await queries.findById(deps.db, id);
   if (!submission) throw new NotFound();
   const event = await eventOf(deps, user, submission.event_id);

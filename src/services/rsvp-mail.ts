@@ -21,7 +21,7 @@ export interface RsvpMailDeps {
 }
 
 export type RsvpMailPayload =
-  | { rsvpId: number; kind: 'confirmation' | 'promoted' | 'event-cancelled' | 'declined' }
+  | { rsvpId: number; kind: 'confirmation' | 'promoted' | 'event-cancelled' | 'declined' | 'already' }
   | { rsvpId: number; kind: 'reminder'; hours: number }
   | { rsvpId: number; kind: 'changed'; changed: ('time' | 'place')[]; before: { startsAt: string; timezone: string; place: string } }
   | { rsvpId: number; kind: 'message'; messageId: number };
@@ -76,6 +76,10 @@ export async function deliverRsvpMail(deps: RsvpMailDeps, payload: RsvpMailPaylo
         place: payload.before.place,
       };
       attachments = going ? calendar() : undefined;
+      break;
+    case 'already':
+      // Someone RSVPed again with this address: nothing changed; the owner gets their link.
+      template = 'rsvp-already';
       break;
     case 'event-cancelled':
       if (rsvp.status === 'cancelled' || rsvp.status === 'declined') return;

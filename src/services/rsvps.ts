@@ -39,7 +39,7 @@ export async function publicEvent(deps: Pick<Deps, 'db'>, eventId: number): Prom
 }
 
 export type RsvpResult =
-  | { ok: true; rsvp: Pick<RsvpRow, 'id' | 'email' | 'status' | 'token'>; eventId: number; updated: boolean }
+  | { ok: true; rsvp: Pick<RsvpRow, 'email' | 'status' | 'token'>; eventId: number }
   | { ok: false; event: EventRow; errors: FieldErrors };
 
 const REFUSALS: Partial<Record<q.SubmitOutcome, FieldErrors>> = {
@@ -53,7 +53,8 @@ const REFUSALS: Partial<Record<q.SubmitOutcome, FieldErrors>> = {
 /**
  * A new RSVP takes one database round trip (q.submit: lock, count, insert, queue, commit inside
  * PostgreSQL), so hundreds of people can RSVP to one picket at once without ever going over
- * capacity. An e-mail that already has an RSVP for the event updates it instead.
+ * capacity. An e-mail address that already has an RSVP for the event changes nothing: see
+ * answerExisting.
  */
 export async function submitRsvp(deps: Deps, eventId: number, input: RsvpInput): Promise<RsvpResult> {
   if (!Number.isSafeInteger(eventId)) throw new NotFound();
@@ -64,33 +65,24 @@ export async function submitRsvp(deps: Deps, eventId: number, input: RsvpInput):
   if (result.outcome === 'inserted') {
     // On a picket that approves attendees the row became a request (a trigger); ask what was stored.
     const status = (await q.findById(deps.db, result.rsvpId!))?.status ?? result.status!;
-    return { ok: true, rsvp: { id: result.rsvpId!, email: input.email, status, token }, eventId, updated: false };
+    return { ok: true, rsvp: { email: input.email, status, token }, eventId };
   }
-  if (result.outcome === 'existing') return updateExisting(deps, eventId, result.rsvpId!, input);
+  if (result.outcome === 'existing') return answerExisting(deps, eventId, result.rsvpId!, input);
   return { ok: false, event: (await q.findEvent(deps.db, eventId))!, errors: REFUSALS[result.outcome] ?? { _form: 'errors.invalid' } };
 }
 
-/** A second RSVP with the same e-mail updates the first one (and sends its link again). */
-async function updateExisting(deps: Deps, eventId: number, rsvpId: number, input: RsvpInput): Promise<RsvpResult> {
-  return deps.db.transaction(async (trx): Promise<RsvpResult> => {
-    const event = (await q.lockEvent(trx, eventId))!;
-    const now = deps.clock.now();
-    const closed = closedReason(event, now);
-    if (closed) return { ok: false, event, errors: { _form: closed } };
-    const existing = (await q.findById(trx, rsvpId))!;
-    let status = existing.status;
-    if (status === 'cancelled') {
-      const hasRoom = event.capacity === null || (await q.goingCount(trx, event.id)) < event.capacity;
-      if (!hasRoom && !event.waitlist_enabled) return { ok: false, event, errors: { _form: 'rsvps.closed.full' } };
-      status = event.approve_attendees ? 'requested' : hasRoom ? 'going' : 'waitlisted';
-    }
-    const rsvp = await q.update(trx, existing.id, {
-      name: input.name, role: input.role, note: input.note, locale: input.locale, status,
-      ...(status !== existing.status ? { status_at: now } : {}), updated_at: now,
-    });
-    await q.queueMail(trx, rsvp.id, { kind: 'confirmation' });
-    return { ok: true, rsvp, eventId, updated: true };
-  });
+/**
+ * Knowing someone's e-mail address must not let anyone rewrite or revive their RSVP: only the
+ * manage link can. So a second RSVP with the same address changes nothing (name, role, note and
+ * status stay; a cancelled RSVP stays cancelled), the visitor is told exactly what a new RSVP would
+ * have been told (so the page reveals nothing), and the address's owner is e-mailed their link.
+ */
+async function answerExisting(deps: Deps, eventId: number, rsvpId: number, input: RsvpInput): Promise<RsvpResult> {
+  const event = (await q.findEvent(deps.db, eventId))!;
+  const hasRoom = event.capacity === null || (await q.goingCount(deps.db, event.id)) < event.capacity;
+  if (!hasRoom && !event.waitlist_enabled) return { ok: false, event, errors: REFUSALS.full! };
+  await q.queueMail(deps.db, rsvpId, { kind: 'already' });
+  return { ok: true, rsvp: { email: input.email, status: event.approve_attendees ? 'requested' : hasRoom ? 'going' : 'waitlisted', token: '' }, eventId };
 }
 
 export type ManageState = 'valid' | 'unknown' | 'cancelled' | 'erased';
@@ -163,15 +155,10 @@ export async function submitBlocked(deps: Pick<Deps, 'db' | 'clock'>, eventId: n
     const closed = closedReason(event, now);
     if (closed) return { ok: false as const, event, errors: { _form: closed } };
     const existing = await attendees.findByEmail(trx, eventId, input.email);
-    let rsvp: RsvpRow;
-    if (existing) {
-      rsvp = await attendees.updateAsBlocked(trx, existing.id, { name: input.name, role: input.role, note: input.note, locale: input.locale, now });
-      // Someone blocked while holding a place keeps no place: it goes to the waitlist.
-      if (existing.status === 'going' || existing.status === 'waitlisted') await promoteWaitlisted(trx, event, now);
-    } else {
-      rsvp = await attendees.insertBlocked(trx, { event_id: eventId, name: input.name, email: input.email, note: input.note, role: input.role, locale: input.locale, token, now });
-    }
-    await q.queueMail(trx, rsvp.id, { kind: 'confirmation' });
-    return { ok: true as const, rsvp: { ...rsvp, status: shownStatus(rsvp, event) }, eventId, updated: Boolean(existing) };
+    // As for anyone: a second RSVP with an address changes nothing; its owner gets their link.
+    const rsvp = existing ?? (await attendees.insertBlocked(trx, { event_id: eventId, name: input.name, email: input.email, note: input.note, role: input.role, locale: input.locale, token, now }));
+    await q.queueMail(trx, rsvp.id, { kind: existing ? 'already' : 'confirmation' });
+    const shown = shownStatus({ status: 'requested', blocked: true }, event);
+    return { ok: true as const, rsvp: { email: input.email, status: shown, token: existing ? '' : token }, eventId };
   });
 }

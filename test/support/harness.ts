@@ -80,10 +80,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   };
 }
 
-/** The CSRF token of the first form on a page. */
+/** The CSRF token of the first form on a page (empty on anonymous public pages, which carry none). */
 export function csrfFrom(html: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!match) throw new Error('no CSRF token on the page');
+  const match = /name="_csrf" value="([^"]*)"/.exec(html);
+  if (!match) throw new Error('no CSRF field on the page');
   return match[1];
 }
 
