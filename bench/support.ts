@@ -9,7 +9,10 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { withDatabase } from '../src/db/embedded';
 import { createDb, migrate } from '../src/db/knex';
-import { migrateJobs } from '../src/lib/jobs';
+import { migrateQueue } from '../src/lib/queue';
+import { createStorage, diskStorage, Storage } from '../src/lib/storage';
+import { loadConfig } from '../src/config';
+import { startS3 } from '../test/support/s3';
 
 /** The repository's root: the server is started from there. */
 export const repoRoot = path.resolve(__dirname, '..');
@@ -62,7 +65,7 @@ export async function migrateDatabase(url: string): Promise<void> {
   } finally {
     await db.destroy();
   }
-  await migrateJobs(url);
+  await migrateQueue(url);
 }
 
 /** A new temporary folder (the server's DATA_DIR); remove it with removeDir. */
@@ -175,4 +178,29 @@ export function runBenchmark(main: () => Promise<void>): void {
     console.error(error);
     process.exit(1);
   });
+}
+
+export type BenchStorage = { kind: 'disk' | 'bucket'; env: Record<string, string>; storage: Storage; stop(): Promise<void> };
+
+/**
+ * Where the server keeps files: DATA_DIR/uploads, or with BENCH_STORAGE=bucket a bucket on a
+ * local S3 server (s3rver, as in the tests), started in this process, so it shares the machine.
+ */
+export async function benchStorage(dataDir: string): Promise<BenchStorage> {
+  if (process.env.BENCH_STORAGE !== 'bucket') {
+    return { kind: 'disk', env: {}, storage: diskStorage(path.join(dataDir, 'uploads')), stop: async () => {} };
+  }
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'; // see the README's note on Node 20
+  const s3 = await startS3('picket-bench');
+  const env = { ...s3.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const storage = createStorage(loadConfig({ ...env, DATA_DIR: dataDir }));
+  return {
+    kind: 'bucket',
+    env,
+    storage,
+    async stop() {
+      storage.close?.();
+      await s3.stop();
+    },
+  };
 }

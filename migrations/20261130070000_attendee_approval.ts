@@ -42,9 +42,33 @@ export async function up(knex: Knex): Promise<void> {
     $$
   `);
   await knex.raw('create trigger rsvps_request_approval before insert on rsvps for each row execute function rsvps_request_approval()');
+
+  // rsvp_promote (20261130020000_rsvp_rules.ts) fills places from the waitlist only: requests
+  // waiting for a decision are never "waitlisted", so it never turns one into a place. A blocked
+  // person must never get one either, whatever their row says, so the same function, with one
+  // more condition. The rule (rsvp_state) stays where it is.
+  await knex.raw(PROMOTE.replace('/*blocked*/', 'and not blocked'));
 }
 
+const PROMOTE = `
+    create or replace function rsvp_promote(p_event integer, p_now timestamptz) returns setof integer
+    language plpgsql volatile as $$
+    declare
+      next_id integer;
+    begin
+      perform 1 from events where id = p_event for update;
+      while rsvp_state(p_event, p_now) = 'open' loop
+        select id into next_id from rsvps where event_id = p_event and status = 'waitlisted' /*blocked*/
+          order by status_seq limit 1 for update;
+        exit when next_id is null;
+        update rsvps set status = 'going', status_at = p_now, updated_at = p_now where id = next_id;
+        return next next_id;
+      end loop;
+    end
+    $$`;
+
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw(PROMOTE.replace('/*blocked*/', ''));
   await knex.raw('drop trigger rsvps_request_approval on rsvps');
   await knex.raw('drop function rsvps_request_approval()');
   await knex.schema.dropTable('campaign_blocks');

@@ -9,15 +9,14 @@ import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import pinoHttp from 'pino-http';
 import type { Knex } from 'knex';
-import type { Config } from './config';
-import type { Clock } from './lib/clock';
+import type { AppDeps } from './deps';
 import type { Localisation } from './lib/i18n';
 import type { Logger } from './lib/log';
-import type { Mailer } from './lib/mail';
-import type { Storage } from './lib/storage';
 import { HttpError, NotFound } from './lib/errors';
+import { isDatabaseUnavailable } from './db/unavailable';
 import * as time from './lib/time';
-import { CSRF_PLACEHOLDER, pageCache, PageCacheSlot } from './lib/page-cache';
+import { CSRF_PLACEHOLDER, pageCache, PageCacheInfo, PageCacheSlot } from './lib/page-cache';
+import { createPublicCache } from './services/public-cache';
 import { loadUser, needsFirstRun } from './routes/middleware';
 import { requestProtection } from './routes/protection';
 import { healthRouter } from './routes/health';
@@ -32,18 +31,14 @@ import { campaignsRouter } from './routes/campaigns';
 import { venuesRouter } from './routes/venues';
 import { submissionsRouter } from './routes/submissions';
 import { facesRouter } from './routes/faces';
+import { mediaRouter } from './routes/media';
+import { moderationRouter } from './routes/moderation';
+import { lettersRouter } from './routes/letters';
+import * as enums from './domain/enums';
 
-export interface AppDeps {
-  db: Knex;
-  config: Config;
-  mailer: Mailer;
-  storage: Storage;
-  clock: Clock;
-  i18n: Localisation;
-  logger: Logger;
-  /** Signs session and CSRF cookies. */
-  sessionSecret: string;
-}
+// Kept for files written before AppDeps moved: new code imports it from ./deps (an import of app.ts
+// from a route or service is a cycle, refused by .dependency-cruiser.cjs).
+export type { AppDeps } from './deps';
 
 const root = path.resolve(__dirname, '..');
 
@@ -74,8 +69,13 @@ function tileOrigin(tileUrl: string): string {
 export function createApp(deps: AppDeps): express.Express {
   const { config, db, i18n, logger } = deps;
   const app = express();
-  const cache = pageCache({ db, clock: deps.clock });
+  const publicCache = createPublicCache(deps);
+  const cache = pageCache({
+    freshness: publicCache.freshness, clock: deps.clock, listening: publicCache.listening, ttlMs: config.PAGE_CACHE_SECONDS * 1000,
+    cacheControl: `public, max-age=0, s-maxage=${config.PROXY_CACHE_SECONDS}, stale-while-revalidate=${config.PROXY_STALE_SECONDS}`,
+  });
   app.locals.deps = deps;
+  app.locals.publicCache = publicCache; // routes reach it as req.app.locals.publicCache
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.TRUST_PROXY);
@@ -157,8 +157,10 @@ export function createApp(deps: AppDeps): express.Express {
     res.locals.languages = i18n.languages;
     res.locals.langAttr = i18n.langAttr;
     res.locals.time = time;
+    res.locals.enums = enums;
     res.locals.currentPath = req.path;
     res.locals.user = null;
+    res.locals.mayAdminister = false;
     res.locals.flash = [];
     res.locals.currentUrl = req.originalUrl;
     res.locals.config = { baseUrl: config.BASE_URL, tileUrl: config.TILE_URL, tileAttribution: config.TILE_ATTRIBUTION };
@@ -186,11 +188,13 @@ export function createApp(deps: AppDeps): express.Express {
       // A page that may be cached is rendered with a placeholder for the visitor's CSRF token.
       const slot = res.statusCode === 200 ? (res.locals.pageCacheSlot as PageCacheSlot | undefined) : undefined;
       const realToken = res.locals.csrfToken as () => string;
-      if (slot) res.locals.csrfToken = () => CSRF_PLACEHOLDER;
+      // Anonymous public pages carry no token (''): then the page is the same for everyone.
+      if (slot && realToken() !== '') res.locals.csrfToken = () => CSRF_PLACEHOLDER;
       const done = (error: Error | null, html?: string) => {
         if (slot) res.locals.csrfToken = realToken;
         if (error) return req.next?.(error);
-        if (slot && res.statusCode === 200 && !res.get('Cache-Control')) cache.store(slot, html!);
+        const info = res.locals.pageCache as PageCacheInfo | undefined;
+        if (slot && res.statusCode === 200 && cache.storeAndSend(req, res, slot, html!, info)) return;
         res.send(slot ? html!.replaceAll(CSRF_PLACEHOLDER, realToken()) : html);
       };
       res.render(`pages/${view}`, locals, (error: Error | null, body?: string) => {
@@ -224,14 +228,17 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/', eventsRouter(deps));
   app.use('/', campaignsRouter(deps));
   app.use('/', venuesRouter(deps));
-  app.use('/', submissionsRouter(deps)); // uploads, moderation, media files, letter templates
+  app.use('/', submissionsRouter(deps)); // uploads
+  app.use('/', mediaRouter(deps));
+  app.use('/', moderationRouter(deps));
+  app.use('/', lettersRouter(deps));
 
   app.use((req, _res, next) => next(new NotFound()));
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, i18n));
   return app;
 }
 
-function errorHandler(logger: Logger) {
+function errorHandler(logger: Logger, i18n: Localisation) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     let status = 500;
     let messageKey = 'errors.server';
@@ -244,15 +251,27 @@ function errorHandler(logger: Logger) {
       // body-parser and friends: too large, malformed JSON, ...
       status = (error as { status: number }).status;
       messageKey = status === 413 ? 'errors.tooLarge' : 'errors.badRequest';
+    } else if (isDatabaseUnavailable(error)) {
+      status = 503; // the database is restarting or out of reach: "back soon", not a bug
+      messageKey = 'errors.unavailable';
+      logger.warn({ err: String(error), url: req.path }, 'database unreachable');
     } else {
       logger.error({ err: error, url: req.path }, 'unhandled error');
     }
     if (res.headersSent) return;
-    const t = req.t ?? ((key: string) => key);
+    const locale = req.locale ?? i18n.negotiate(req.cookies?.lang, req.get('accept-language'));
+    const t = req.t ?? i18n.t(locale);
     res.status(status);
+    if (status === 503) res.set({ 'Retry-After': '30', 'Cache-Control': 'no-store' });
     if (req.path.startsWith('/api/') || req.path === '/api' || (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'))) {
       res.json({ error: t(messageKey), status, ...(fields ? { fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, t(v)])) } : {}) });
       return;
+    }
+    if (status === 503) {
+      // A page of its own, without the layout: nothing in it may need the database.
+      return res.render('pages/back-soon', { t, locale }, (e: Error | null, html?: string) =>
+        e ? res.type('html').send(`<!doctype html><title>503</title><h1>503</h1>`) : res.send(html),
+      );
     }
     if (!res.locals.t) res.locals.t = t;
     // Rendered without res.page, so a broken template cannot hide the original error.

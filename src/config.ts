@@ -2,6 +2,7 @@
 // a bad value stops start-up with a message naming the setting.
 import path from 'node:path';
 import { z } from 'zod';
+import { LOCALES } from './domain/enums';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -33,11 +34,15 @@ export const settings = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
+  /** `npm test` without TEST_DATABASE_URL: port of its embedded server, so two runs can be kept apart. */
+  EMBEDDED_TEST_PG_PORT: int(1024, 65535).default(54339),
   DATABASE_POOL_MAX: int(1, 200).default(10),
+  WORKER_POOL_MAX: int(2, 200).default(10),
+  EXPECTED_PROCESSES: int(1, 1000).default(1),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('Picket <picket@localhost>'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  DEFAULT_LOCALE: z.enum(['en', 'fr', 'de', 'ru']).default('en'),
+  DEFAULT_LOCALE: z.enum(LOCALES).default('en'),
   TILE_URL: z.string().regex(/^https?:\/\/.+\{z\}.+\{x\}.+\{y\}/, 'must be a tile URL with {z}, {x} and {y}')
     .default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
   TILE_ATTRIBUTION: z.string().default('&copy; OpenStreetMap contributors'),
@@ -57,6 +62,24 @@ export const settings = z.object({
   UPLOAD_RATE_LIMIT: int(1, 100000).default(30),
   UPLOAD_MAX_PIXELS: int(1_000_000, 1_000_000_000).default(100_000_000),
   WORKER: bool.default(true),
+  // Public caches (README: "How fresh public pages are").
+  PAGE_CACHE_SECONDS: int(1, 3600).default(60),
+  RSVP_COUNT_SECONDS: int(1, 300).default(2),
+  MAP_COUNT_SECONDS: int(1, 3600).default(60),
+  PROXY_CACHE_SECONDS: int(0, 3600).default(5),
+  PROXY_STALE_SECONDS: int(0, 3600).default(15),
+  JOB_HEARTBEAT_SECONDS: int(1, 600).default(10),
+  JOB_WORKER_TIMEOUT_SECONDS: int(2, 3600).default(30),
+  JOB_SCHEDULE_SECONDS: int(1, 3600).default(60),
+  REQUEST_TIMEOUT_SECONDS: int(5, 3600).default(600),
+  UPLOAD_MIN_BYTES_PER_SECOND: int(0, 10_000_000).default(8192),
+  UPLOAD_STALL_SECONDS: int(1, 600).default(10),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name (lower-case letters, digits, dots and hyphens)').optional(),
+  S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
   SEED_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
 });
 
@@ -76,6 +99,15 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Whether a bad value may be repeated in the error message. URLs can carry a password
+ * (postgres://user:secret@host) even when malformed, and secrets are secrets: for those the
+ * message names the setting and the problem only, since it ends up in logs and terminals.
+ */
+function mayEcho(name: string): boolean {
+  return !/URL|SECRET|PASSWORD|KEY|TOKEN|CREDENTIAL/i.test(name);
+}
+
 /** Reads and checks settings from `env` (process.env by default); empty strings count as unset. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(
@@ -85,11 +117,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   );
   const parsed = settings.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got "${present[String(issue.path[0])]}")`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${issue.path.join('.')}: ${issue.message}${mayEcho(name) ? ` (got "${present[name]}")` : ''}`;
+    }));
   }
   const values = parsed.data;
+  if (Boolean(values.S3_ACCESS_KEY_ID) !== Boolean(values.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigError(['S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither']);
+  }
   const baseUrl = (values.BASE_URL ?? `http://${values.HOST}:${values.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     ...values,

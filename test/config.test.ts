@@ -41,6 +41,28 @@ describe('settings', () => {
     }
   });
 
+  test('a bad secret or URL is named, but its value (which may hold a password) is never printed', () => {
+    const cases: [Record<string, string>, string, string][] = [
+      [{ DATABASE_URL: 'mysql://picket:hunter2-db@db.example.org/picket' }, 'DATABASE_URL', 'hunter2-db'],
+      [{ DATABASE_URL: 'postgres//picket:hunter2-typo@db.example.org' }, 'DATABASE_URL', 'hunter2-typo'],
+      [{ SMTP_URL: 'smtp//mailer:hunter2-smtp@mail.example.org' }, 'SMTP_URL', 'hunter2-smtp'],
+      [{ SESSION_SECRET: 'hunter2-short' }, 'SESSION_SECRET', 'hunter2-short'],
+      [{ SEED_PASSWORD: 'hunter2' }, 'SEED_PASSWORD', 'hunter2'],
+    ];
+    for (const [env, name, secret] of cases) {
+      let message = '';
+      try {
+        loadConfig(env);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toContain(name);
+      expect(message).not.toContain(secret);
+    }
+    // Harmless values are still echoed, which helps spot a typo.
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow('(got "eighty")');
+  });
+
   test('the server refuses to start with a bad setting and says which', () => {
     const root = path.resolve(__dirname, '..');
     const result = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'src/server.ts'], {
@@ -51,5 +73,15 @@ describe('settings', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('PORT: must be a number');
+  });
+});
+
+describe('object storage settings', () => {
+  test('files stay on disk unless S3_BUCKET is set; a bucket needs both keys or neither, and a valid name', () => {
+    expect(loadConfig({}).S3_BUCKET).toBeUndefined();
+    expect(loadConfig({ S3_BUCKET: 'picket-files', S3_FORCE_PATH_STYLE: 'true' })).toMatchObject({ S3_BUCKET: 'picket-files', S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: true });
+    expect(() => loadConfig({ S3_BUCKET: 'picket-files', S3_ACCESS_KEY_ID: 'key-without-secret' })).toThrow('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither');
+    expect(() => loadConfig({ S3_BUCKET: 'Picket_Files' })).toThrow('S3_BUCKET: must be a bucket name');
+    expect(() => loadConfig({ S3_ENDPOINT: 'minio:9000' })).toThrow('S3_ENDPOINT');
   });
 });

@@ -218,3 +218,41 @@ describe('an anonymous visitor', () => {
     expect(await db()('session').count({ n: '*' }).first()).toEqual(before);
   });
 });
+
+describe('the iCalendar file names its zones', () => {
+  /** RFC 5545 3.2.19: every TZID a time refers to must have its VTIMEZONE in the same file. */
+  function zonesReferredTo(text: string) {
+    const referred = [...new Set([...text.matchAll(/;TZID=([^:;]+)[:;]/g)].map((m) => m[1]))];
+    const defined = [...text.matchAll(/BEGIN:VTIMEZONE\r\nTZID:([^\r\n]+)/g)].map((m) => m[1]);
+    return { referred, defined };
+  }
+
+  test('a summer picket in London: BST and GMT observances under the event’s own zone name', async () => {
+    const owner = await buildUser(db());
+    const event = await buildEvent(db(), owner, { title: 'Summer picket', timezone: 'Europe/London', starts_at: new Date('2031-07-01T11:00:00Z') });
+    const text = (await request(h.app).get(`/events/${event.id}.ics`)).text;
+    expect(text).toContain('DTSTART;TZID=Europe/London:20310701T120000');
+    expect(zonesReferredTo(text)).toEqual({ referred: ['Europe/London'], defined: ['Europe/London'] });
+    const block = /BEGIN:VTIMEZONE[\s\S]*?END:VTIMEZONE/.exec(text)![0];
+    expect(block).toMatch(/BEGIN:DAYLIGHT\r\nTZNAME:BST\r\nTZOFFSETFROM:\+0000\r\nTZOFFSETTO:\+0100\r\n/);
+    expect(block).toMatch(/BEGIN:STANDARD\r\nTZNAME:GMT\r\nTZOFFSETFROM:\+0100\r\nTZOFFSETTO:\+0000\r\n/);
+    expect(block).toContain('RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU'); // clocks go forward on the last Sunday of March
+    const vevent = Object.values(ical.sync.parseICS(text)).find((c: any) => c.type === 'VEVENT') as any;
+    expect(vevent.start.toISOString()).toBe('2031-07-01T11:00:00.000Z');
+  });
+
+  test('a campaign feed across zones, one of them under an old name (Europe/Kiev), defines every zone it uses', async () => {
+    const owner = await buildUser(db());
+    const campaign = await buildCampaign(db(), owner, { slug: 'zones-campaign' });
+    const zones = { 'Europe/Kiev': '2031-03-30T10:00:00Z', 'America/New_York': '2031-11-02T17:00:00Z', 'Asia/Almaty': '2031-12-16T07:00:00Z' };
+    for (const [timezone, start] of Object.entries(zones)) {
+      await buildEvent(db(), owner, { campaign_id: campaign.id, title: `Picket ${timezone}`, timezone, starts_at: new Date(start) });
+    }
+    const text = (await request(h.app).get('/campaigns/zones-campaign.ics')).text;
+    const { referred, defined } = zonesReferredTo(text);
+    expect(referred.sort()).toEqual(Object.keys(zones).sort());
+    expect(defined.sort()).toEqual(referred.sort());
+    const vevents = Object.values(ical.sync.parseICS(text)).filter((c: any) => c.type === 'VEVENT') as any[];
+    expect(vevents.map((v) => v.start.toISOString()).sort()).toEqual(Object.values(zones).map((z) => new Date(z).toISOString()).sort());
+  });
+});

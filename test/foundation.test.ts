@@ -77,7 +77,7 @@ describe('errors', () => {
 });
 
 describe('when the database is unreachable', () => {
-  test('health says so with 503, and pages answer with a plain 500 page without internals', async () => {
+  test('health says so with 503, and pages answer 503 "back soon" without internals', async () => {
     const broken = createDb('postgres://nobody@127.0.0.1:1/nothing', 1);
     try {
       const app = h.rebuild({ db: broken });
@@ -85,8 +85,9 @@ describe('when the database is unreachable', () => {
       expect(health.status).toBe(503);
       expect(health.body.database).toBe('unreachable');
       const page = await request(app).get('/login');
-      expect(page.status).toBe(500);
-      expect(page.text).toContain('Something went wrong on our side');
+      expect(page.status).toBe(503);
+      expect(page.headers['retry-after']).toBe('30');
+      expect(page.text).toContain('Picket will be back soon');
       expect(page.text).not.toMatch(/ECONNREFUSED|at \w+ \(/);
     } finally {
       await broken.destroy();

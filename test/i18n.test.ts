@@ -180,6 +180,15 @@ describe('choosing a language', () => {
     expect(unknown.text).toContain('<html lang="en">');
   });
 
+  test('the browser’s preferences are weighed: order of q, regional variants, a refusal, and “anything”', async () => {
+    const lang = async (header: string) => /<html lang="([a-z]+)">/.exec((await request(h.app).get('/login').set('Accept-Language', header)).text)?.[1];
+    expect(await lang('fr;q=0.4, ru;q=0.9, de;q=0.5')).toBe('ru'); // the highest q, not the first listed
+    expect(await lang('fr-CA')).toBe('fr'); // a regional variant finds its language
+    expect(await lang('de;q=0, fr')).toBe('fr'); // q=0 means "not this one"
+    expect(await lang('*')).toBe('en'); // anything: the instance's default
+    expect(await lang('zh, *;q=0.1')).toBe('en');
+  });
+
   test('an unknown language changes nothing, and the way back never leaves the site', async () => {
     const res = await request(h.app).get('/language?lang=xx&next=/map');
     expect(res.status).toBe(303);

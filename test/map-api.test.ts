@@ -1,8 +1,12 @@
+import zlib from 'node:zlib';
 import request from 'supertest';
 import { createHarness, Harness } from './support/harness';
 import { buildCampaign, buildDemand, buildEvent, buildUser } from './support/factories';
 import { fixedClock } from '../src/lib/clock';
-import { FeatureStrings } from '../src/services/map';
+import { createApp } from '../src/app';
+import { heardFirst } from './support/harness';
+import type { PublicCache } from '../src/services/public-cache';
+import { MapFeed } from '../src/services/map';
 
 const NOW = '2026-12-01T12:00:00Z';
 let h: Harness;
@@ -224,10 +228,20 @@ describe('caching of the feed', () => {
     await h.database.db('events').where({ id: ids.tokyo }).update({ title: 'Tokyo picket', updated_at: h.database.db.fn.now() });
   });
 
-  test('a new RSVP changes the ETag (the number going is on the map)', async () => {
-    const first = await request(h.app).get('/api/events.geojson');
+  test('an RSVP does not rebuild the feed; the number going catches up within MAP_COUNT_SECONDS', async () => {
+    const app = createApp(h.deps);
+    const feed = (app.locals.publicCache as PublicCache).map;
+    const client = heardFirst(app, h.changes);
+    const first = await request(client).get('/api/events.geojson');
     await h.database.db('rsvps').insert({ event_id: ids.fiji, name: 'Mere', email: 'mere@example.org', status: 'going', token: 'tok-fiji' });
-    const after = await request(h.app).get('/api/events.geojson').set('If-None-Match', first.headers.etag);
+    const during = await request(client).get('/api/events.geojson').set('If-None-Match', first.headers.etag);
+    expect(during.status).toBe(304);
+
+    clock.advance(h.config.MAP_COUNT_SECONDS * 1000);
+    // The first request after the interval is still answered at once, with the feed as it was...
+    expect((await request(client).get('/api/events.geojson').set('If-None-Match', first.headers.etag)).status).toBe(304);
+    await feed.settled(); // ...while the points with new RSVPs are re-read in the background.
+    const after = await request(client).get('/api/events.geojson').set('If-None-Match', first.headers.etag);
     expect(after.status).toBe(200);
     expect(after.body.features.find((f: { id: number }) => f.id === ids.fiji).properties.going).toBe(1);
   });
@@ -261,14 +275,39 @@ describe('caching of the feed', () => {
     expect(titles(without.body)).not.toContain('Short-lived picket');
   });
 
-  test('a picket written just after the version was read is still served', async () => {
-    const features = new FeatureStrings();
-    const [first] = await features.get(h.deps, 'v-test', [ids.tokyo]);
-    expect(JSON.parse(first).properties.title).toBe('Tokyo picket');
+  test('a picket whose notification has not arrived yet is still served', async () => {
+    // A feed of a cache that hears nothing, as if the notification were still on its way.
+    const feed = new MapFeed(h.deps, () => true, 60_000);
+    const before = JSON.parse((await feed.body({ now: clock.now() })).json.toString());
     const late = await buildEvent(h.database.db, owner, { title: 'Late picket' });
-    const both = await features.get(h.deps, 'v-test', [ids.tokyo, late.id]);
-    expect(both.map((f) => JSON.parse(f).properties.title)).toEqual(['Tokyo picket', 'Late picket']);
+    const after = JSON.parse((await feed.body({ now: clock.now(), kind: 'picket' })).json.toString());
+    expect(titles(before)).not.toContain('Late picket');
+    expect(titles(after)).toContain('Late picket');
     await h.database.db('events').where({ id: late.id }).delete();
+  });
+
+  test('the feed gzipped in blocks is one valid gzip stream of exactly the JSON, before and after a change', async () => {
+    const feed = new MapFeed(h.deps, () => true, 60_000);
+    // More points than one block holds (at most 400), so several blocks are joined.
+    const template = await buildEvent(h.database.db, owner, { title: 'Block picket', starts_at: new Date('2026-12-05T10:00:00Z') });
+    const { id: _id, ...row } = await h.database.db('events').where({ id: template.id }).first();
+    await h.database.db('events').insert(Array.from({ length: 900 }, (_, i) => ({
+      ...row, title: `Block picket ${i}`, starts_at: new Date(Date.parse('2026-12-05T10:00:00Z') + i * 60_000), ends_at: new Date(Date.parse('2026-12-06T10:00:00Z')),
+    })));
+    const check = async () => {
+      const body = await feed.body({ now: clock.now() });
+      const unzipped = zlib.gunzipSync(await body.gzip());
+      expect(unzipped.equals(body.json)).toBe(true);
+      return JSON.parse(unzipped.toString());
+    };
+    const before = await check();
+    const moved = before.features[3].id;
+    await h.database.db('events').where({ id: moved }).update({ title: 'Moved block picket' });
+    feed.heard('e', moved);
+    const after = await check();
+    expect(after.features.find((f: { id: number }) => f.id === moved).properties.title).toBe('Moved block picket');
+    expect(after.features).toHaveLength(before.features.length);
+    await h.database.db('events').where('title', 'like', '%lock picket%').delete();
   });
 
   test('the feed is sent compressed to clients that accept gzip', async () => {

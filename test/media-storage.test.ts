@@ -4,9 +4,9 @@
 import { EventEmitter } from 'node:events';
 import request from 'supertest';
 import { fixedClock } from '../src/lib/clock';
-import { runDueJobs } from '../src/lib/jobs';
+import { runDueJobs } from '../src/jobs';
 import { cleanupStrayFiles } from '../src/services/media-files';
-import { fewAtATime } from '../src/routes/submissions';
+import { fewAtATime } from '../src/lib/upload-slots';
 import { createHarness, csrfFrom, Harness, logIn, submitForm } from './support/harness';
 import { buildCampaign, buildEvent, buildUser } from './support/factories';
 import { cameraPhoto, isUpright, upload } from './support/media';

@@ -1,89 +1,210 @@
+// The day of action: public pages answered from memory, made stale only by what changes them.
+// Renders are counted (never timed): a page "kept" is a page not rendered again.
 import request from 'supertest';
+import type { Express } from 'express';
+import { createApp } from '../src/app';
 import { fixedClock } from '../src/lib/clock';
-import { createHarness, csrfFrom, Harness } from './support/harness';
-import { buildEvent, buildUser } from './support/factories';
+import { listenForChanges } from '../src/lib/change-feed';
+import { CHANGES_CHANNEL } from '../src/services/public-cache';
+import { createHarness, csrfFrom, Harness, heardFirst, logIn } from './support/harness';
+import { buildCampaign, buildEvent, buildUser } from './support/factories';
 
 const clock = fixedClock('2026-12-01T10:00:00Z');
 let h: Harness;
-let renders = 0;
 beforeAll(async () => {
   h = await createHarness({ clock });
-  const render = h.app.render.bind(h.app);
-  h.app.render = ((name: string, options: object, callback: () => void) => {
-    if (name.startsWith('pages/event')) renders++;
-    return render(name, options, callback);
-  }) as typeof h.app.render;
 });
 afterAll(async () => {
   await h.close();
 });
 
-async function eventPage(path: string, lang = 'en') {
-  const before = renders;
-  const res = await request(h.app).get(path).set('Accept-Language', lang);
-  expect(res.status).toBe(200);
-  return { res, rendered: renders > before };
+/** An app of its own (a "process" on the shared database) whose page renders are counted by path. */
+function countedApp(deps = h.deps, waitForChanges = true) {
+  const app = createApp(deps);
+  const renders: string[] = [];
+  const render = app.render.bind(app);
+  app.render = ((name: string, options: { _locals?: { currentPath?: string } }, callback: () => void) => {
+    if (name.startsWith('pages/')) renders.push(options._locals?.currentPath ?? name);
+    return render(name, options, callback);
+  }) as typeof app.render;
+  const client = waitForChanges ? heardFirst(app, deps.changes!) : app;
+  return { app, client, renders, renderedSince: (n: number, path: string) => renders.slice(n).filter((p) => p === path).length };
 }
 
-test('a busy event page is rendered once, the same for every visitor, and its RSVP form works', async () => {
+async function open(client: Express, path: string, headers: Record<string, string> = {}) {
+  const res = await request(client).get(path).set(headers);
+  expect(res.status).toBe(200);
+  return res;
+}
+
+async function organiserWithTwoPickets(title: string) {
   const organiser = await buildUser(h.database.db);
-  const event = await buildEvent(h.database.db, organiser, { title: 'Vigil for Maria', starts_at: new Date('2026-12-10T18:00:00Z') });
-  const path = `/events/${event.id}-vigil-for-maria`;
+  const campaign = await buildCampaign(h.database.db, organiser, { title: `${title} campaign`, slug: `${title.toLowerCase()}-campaign` });
+  const a = await buildEvent(h.database.db, organiser, { campaign_id: campaign.id, title: `${title} in Berlin`, starts_at: new Date('2026-12-10T18:00:00Z') });
+  const b = await buildEvent(h.database.db, organiser, { campaign_id: campaign.id, title: `${title} in Paris`, starts_at: new Date('2026-12-10T17:00:00Z') });
+  const path = (e: { id: number; title: string }) => `/events/${e.id}-${e.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  return { organiser, campaign, a: { ...a, path: path(a) }, b: { ...b, path: path(b) } };
+}
 
-  const first = await eventPage(path);
-  const second = await eventPage(path);
-  expect(first.rendered).toBe(true);
-  expect(second.rendered).toBe(false);
-  expect(second.res.text).toContain('Vigil for Maria');
+test("an organiser's change shows on its public page at once; the other pickets' cached pages are kept", async () => {
+  const { client, renders, renderedSince } = countedApp();
+  const { organiser, campaign, a, b } = await organiserWithTwoPickets('Vigil');
+  for (const path of [a.path, b.path, `/campaigns/${campaign.slug}`]) await open(client, path);
+  const before = renders.length;
+  for (const path of [a.path, b.path, `/campaigns/${campaign.slug}`]) await open(client, path);
+  expect(renders.length).toBe(before); // all three answered from memory
 
-  // No per-visitor token and no cookie: anonymous forms are protected by their origin instead.
-  expect(csrfFrom(first.res.text)).toBe('');
-  expect(second.res.text).toBe(first.res.text);
-  expect(second.res.headers['set-cookie']).toBeUndefined();
+  const agent = request.agent(client);
+  await logIn(agent, organiser.email, organiser.password);
+  const manage = await agent.get(`/organise/events/${a.id}`);
+  expect((await agent.post(`/organise/events/${a.id}/cancel`).type('form').send({ _csrf: csrfFrom(manage.text) })).status).toBe(303);
 
-  // The second visitor RSVPs with the form from the cached page, sent from the page itself.
-  const rsvp = await request(h.app).post(`/events/${event.id}/rsvp`).set('Origin', 'http://picket.test').type('form')
-    .send({ _csrf: csrfFrom(second.res.text), name: 'Nadia', email: 'nadia@example.org', role: 'attendee' });
+  const mark = renders.length;
+  const changed = await open(client, a.path);
+  expect(changed.text).toContain('This event has been cancelled');
+  const other = await open(client, b.path);
+  expect(other.text).toContain('Vigil in Paris');
+  expect(renderedSince(mark, a.path)).toBe(1);
+  expect(renderedSince(mark, b.path)).toBe(0); // the other picket's page was not thrown away
+  // The campaign page lists the picket, so it is rendered again, once.
+  expect((await open(client, `/campaigns/${campaign.slug}`)).text).toContain('Cancelled');
+  await open(client, `/campaigns/${campaign.slug}`);
+  expect(renderedSince(mark, `/campaigns/${campaign.slug}`)).toBe(1);
+});
+
+test('an RSVP keeps the event page; its count catches up within RSVP_COUNT_SECONDS, the form when the picket fills', async () => {
+  const { client, renders, renderedSince } = countedApp();
+  const organiser = await buildUser(h.database.db);
+  const event = await buildEvent(h.database.db, organiser, { title: 'Picket for Maria', capacity: 1, waitlist_enabled: false, starts_at: new Date('2026-12-10T18:00:00Z') });
+  const path = `/events/${event.id}-picket-for-maria`;
+  const first = await open(client, path);
+  expect(first.text).toContain('0 people going');
+  expect(first.text).toContain('(as of 10:00 UTC)'); // without JavaScript, the count says when it was taken
+  expect(first.text).toContain(`data-counts-url="/events/${event.id}/counts.json"`);
+
+  // The same bytes for every visitor: no per-visitor token, no cookie, so a shared cache may keep it.
+  expect(csrfFrom(first.text)).toBe('');
+  expect(first.headers['set-cookie']).toBeUndefined();
+  expect(first.headers['cache-control']).toMatch(/^public, .*s-maxage=/);
+  expect(first.headers.etag).toMatch(/^"[A-Za-z0-9_-]{27}\.gz"$/);
+
+  // Nadia RSVPs with the form of the cached page, sent from the page itself.
+  const rsvp = await request(client).post(`/events/${event.id}/rsvp`).set('Origin', 'http://picket.test').type('form')
+    .send({ _csrf: csrfFrom(first.text), name: 'Nadia', email: 'nadia@example.org', role: 'attendee' });
   expect(rsvp.status).toBeLessThan(400);
 
-  // The RSVP changed what the page shows, so it is rendered again.
-  const after = await eventPage(path);
-  expect(after.rendered).toBe(true);
-  expect(after.res.text).toContain('1 person going');
+  const mark = renders.length;
+  const again = await open(client, path);
+  expect(renderedSince(mark, path)).toBe(0); // the RSVP did not throw the page away
+  expect(again.text).toContain('0 people going');
+  expect(again.text).toBe(first.text);
+
+  // The page's script asks for the counts: at most RSVP_COUNT_SECONDS old.
+  const soon = await request(client).get(`/events/${event.id}/counts.json?lang=en`);
+  expect(soon.body).toMatchObject({ going: 0, text: '0 people going · 1 place left', asOf: '2026-12-01T10:00:00.000Z' });
+  clock.advance(h.config.RSVP_COUNT_SECONDS * 1000);
+  const caughtUp = await request(client).get(`/events/${event.id}/counts.json?lang=fr`);
+  expect(caughtUp.body).toMatchObject({ going: 1, spotsLeft: 0, asOf: '2026-12-01T10:00:02.000Z' });
+  expect(caughtUp.body.text).toMatch(/^1 personne/);
+  expect(caughtUp.headers['cache-control']).toBe(`public, max-age=${h.config.RSVP_COUNT_SECONDS}`);
+  expect(JSON.stringify(caughtUp.body)).not.toContain('Nadia');
+
+  // The picket is now full: that changes the form, so the page is rendered again.
+  const full = await open(client, path);
+  expect(renderedSince(mark, path)).toBe(1);
+  expect(full.text).toContain('This picket is full and has no waitlist.');
+  expect(full.text).toContain('1 person going');
 });
 
-test('an organiser\'s change, another language or the passing of time each give a fresh page', async () => {
+test('a page without per-visitor parts is one set of bytes for everyone: precompressed, strong ETag, 304, s-maxage', async () => {
+  const { client, renders } = countedApp();
   const organiser = await buildUser(h.database.db);
-  const event = await buildEvent(h.database.db, organiser, { title: 'Picket one', starts_at: new Date('2026-12-11T18:00:00Z') });
-  const path = `/events/${event.id}-picket-one`;
-  await eventPage(path);
-  expect((await eventPage(path)).rendered).toBe(false);
+  const campaign = await buildCampaign(h.database.db, organiser, { title: 'Free the Five', slug: 'free-the-five-bytes' });
+  const path = `/campaigns/${campaign.slug}`;
+  const br = await open(client, path, { 'Accept-Encoding': 'br' });
+  expect(br.headers['content-encoding']).toBe('br');
+  const html = br.text; // supertest decompresses
+  expect(html).toContain('Free the Five');
+  expect(br.headers.etag).toMatch(/^"[A-Za-z0-9_-]{27}\.br"$/);
+  expect(br.headers['cache-control']).toBe(`public, max-age=0, s-maxage=${h.config.PROXY_CACHE_SECONDS}, stale-while-revalidate=${h.config.PROXY_STALE_SECONDS}`);
+  expect(br.headers.vary).toMatch(/Accept-Encoding.*Accept-Language.*Cookie/);
+  expect(br.headers['set-cookie']).toBeUndefined();
 
-  await h.database.db('events').where({ id: event.id }).update({ title: 'Picket one, moved' });
-  const changed = await eventPage(path);
-  expect(changed.rendered).toBe(true);
-  expect(changed.res.text).toContain('Picket one, moved');
+  const mark = renders.length;
+  const gz = await open(client, path, { 'Accept-Encoding': 'gzip' });
+  const plain = await open(client, path, { 'Accept-Encoding': 'identity' });
+  expect(gz.headers['content-encoding']).toBe('gzip');
+  expect(gz.text).toBe(html); // supertest unzips: the same page
+  expect(plain.text).toBe(html);
+  expect(renders.length).toBe(mark); // compressed once, when rendered
 
-  const french = await eventPage(path, 'fr');
-  expect(french.rendered).toBe(true);
-  expect(french.res.text).toContain('lang="fr"');
-
-  expect((await eventPage(path)).rendered).toBe(false);
-  clock.advance(2 * 60_000);
-  expect((await eventPage(path)).rendered).toBe(true);
+  // Revalidation, also with Node's fetch habit of adding "Cache-Control: no-cache".
+  const revalidated = await request(client).get(path).set('Accept-Encoding', 'br').set('If-None-Match', br.headers.etag).set('Cache-Control', 'no-cache');
+  expect(revalidated.status).toBe(304);
+  await h.database.db('campaigns').where({ id: campaign.id }).update({ title: 'Free the Five now' });
+  const stale = await request(client).get(path).set('If-None-Match', br.headers.etag);
+  expect(stale.status).toBe(200);
+  expect(stale.text).toContain('Free the Five now');
 });
 
-test('logged-in organisers never see a cached page', async () => {
-  const organiser = await buildUser(h.database.db, { name: 'Olena' });
-  const event = await buildEvent(h.database.db, organiser, { title: 'Picket two' });
-  const path = `/events/${event.id}-picket-two`;
-  await eventPage(path);
-  const agent = request.agent(h.app);
-  const login = await agent.get('/login');
-  await agent.post('/login').type('form').send({ _csrf: csrfFrom(login.text), email: organiser.email, password: organiser.password });
-  const before = renders;
-  const res = await agent.get(path);
-  expect(res.status).toBe(200);
-  expect(renders).toBeGreaterThan(before);
-  expect(res.text).toContain('Log out');
+test('with two app processes on one database, an edit through one is seen through the other at once', async () => {
+  // A second "process": its own app, its own LISTEN connection.
+  const changesB = listenForChanges({ connectionString: h.database.url, channel: CHANGES_CHANNEL, logger: h.deps.logger });
+  await changesB.ready;
+  try {
+    const A = countedApp();
+    const B = countedApp({ ...h.deps, changes: changesB });
+    const { organiser, a, b } = await organiserWithTwoPickets('Picket');
+    for (const path of [a.path, b.path]) {
+      await open(B.client, path);
+      await open(B.client, path);
+    }
+    const mark = B.renders.length;
+    const agent = request.agent(A.client);
+    await logIn(agent, organiser.email, organiser.password);
+    const manage = await agent.get(`/organise/events/${a.id}`);
+    expect((await agent.post(`/organise/events/${a.id}/cancel`).type('form').send({ _csrf: csrfFrom(manage.text) })).status).toBe(303);
+
+    expect((await open(B.client, a.path)).text).toContain('This event has been cancelled');
+    expect((await open(B.client, b.path)).text).not.toContain('This event has been cancelled');
+    expect(B.renderedSince(mark, a.path)).toBe(1);
+    expect(B.renderedSince(mark, b.path)).toBe(0);
+  } finally {
+    await changesB.close();
+  }
+});
+
+test('when the listening connection breaks, nothing is served from memory until it is back, then caching resumes', async () => {
+  const changes = listenForChanges({ connectionString: h.database.url, channel: CHANGES_CHANNEL, logger: h.deps.logger, minDelayMs: 20 });
+  await changes.ready;
+  try {
+    const { app, renders } = countedApp({ ...h.deps, changes }, false); // no waiting: the connection is cut
+    const organiser = await buildUser(h.database.db);
+    const event = await buildEvent(h.database.db, organiser, { title: 'Picket in Vilnius' });
+    const path = `/events/${event.id}-picket-in-vilnius`;
+    await changes.sync(); // the new picket's own notification, before the first render
+    await open(app, path);
+    await open(app, path);
+    expect(renders.filter((p) => p === path)).toHaveLength(1);
+
+    await h.database.db.raw("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'picket-listener' and datname = current_database() and pid <> pg_backend_pid()");
+    // A change made while nobody listens must not be missed.
+    await h.database.db('events').where({ id: event.id }).update({ title: 'Picket in Vilnius, moved' });
+    let seen = '';
+    for (let i = 0; i < 200 && !changes.listening; i++) {
+      const res = await open(app, path);
+      seen = res.text;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(changes.listening).toBe(true);
+    if (seen) expect(seen).toContain('Picket in Vilnius, moved');
+    await changes.sync();
+    const back = await open(app, path);
+    expect(back.text).toContain('Picket in Vilnius, moved');
+    const count = renders.length;
+    await open(app, path);
+    expect(renders.length).toBe(count); // cached again
+  } finally {
+    await changes.close();
+  }
 });

@@ -3,7 +3,8 @@
 // and blocked people are told neutrally. Real PostgreSQL, real SMTP.
 import request from 'supertest';
 import type { ParsedMail } from 'mailparser';
-import { createHarness, Harness, submitForm, linkIn, logIn } from './support/harness';
+import { createHarness, csrfFrom, Harness, submitForm, linkIn, logIn } from './support/harness';
+import { instantToLocalInput } from '../src/lib/time';
 import { buildCampaign, buildEvent, buildUser } from './support/factories';
 import { recipients } from './support/smtp';
 
@@ -125,6 +126,36 @@ describe('a picket that approves attendees', () => {
     expect((await h.database.db('rsvps').where({ event_id: event.id, name: 'Ben' }).first()).status).toBe('going');
     await h.smtp.waitFor((m) => recipients(m).includes('ada@picket.test') && m.subject === 'About Small picket');
     expect(everything(h.smtp.to('ben@picket.test'))).toContain(POINT);
+  });
+
+  test('raising the capacity gives nobody a place the organisers did not approve, nor a blocked address', async () => {
+    const event = await picket({ approve: true, capacity: 1, title: 'Growing picket' });
+    // A campaign of its own, so that its block list is its own.
+    await h.database.db('events').where({ id: event.id }).update({ campaign_id: (await buildCampaign(h.database.db, owner)).id });
+    for (const name of ['Eve', 'Finn', 'Gus']) expect((await rsvp(event.id, name, `${name.toLowerCase()}@grow.test`)).status).toBe(303);
+    const agent = await organiser();
+    await decide(agent, event.id, `/organise/events/${event.id}/rsvps/${await rsvpId(event.id, 'eve@grow.test')}/approve`);
+    await decide(agent, event.id, `/organise/events/${event.id}/rsvps/${await rsvpId(event.id, 'gus@grow.test')}/block`);
+
+    // The organiser makes room for five more, keeping approval on.
+    const row = await h.database.db('events').where({ id: event.id }).first();
+    const form = await agent.get(`/organise/events/${event.id}/edit`);
+    const saved = await agent.post(`/organise/events/${event.id}`).type('form').send({
+      _csrf: csrfFrom(form.text), kind: row.kind, title: row.title, address: row.address, city: row.city, country: row.country,
+      latitude: String(row.latitude), longitude: String(row.longitude), timezone: row.timezone,
+      starts_local: instantToLocalInput(row.starts_at, row.timezone), ends_local: instantToLocalInput(row.ends_at, row.timezone),
+      capacity: '6', waitlist_enabled: 'on', approve_attendees: 'on', meeting_point_private: 'on', meeting_point: POINT,
+    });
+    expect(saved.status).toBe(303);
+    const statuses = async () => Object.fromEntries((await h.database.db('rsvps').where({ event_id: event.id }).select('name', 'status')).map((r) => [r.name, r.status]));
+    expect(await statuses()).toEqual({ Eve: 'going', Finn: 'requested', Gus: 'declined' });
+
+    // The blocked address tries again: accepted on screen, still no place after another raise.
+    expect((await rsvp(event.id, 'G.', 'gus@grow.test')).status).toBe(303);
+    await decide(agent, event.id, `/organise/events/${event.id}/rsvps/approve`);
+    expect(await statuses()).toEqual({ Eve: 'going', Finn: 'going', Gus: 'declined' });
+    const page = await request(h.app).get(`/events/${event.id}/rsvp`);
+    expect(page.text).toContain('2 people going');
   });
 
   test('another organiser cannot decide on these RSVPs', async () => {

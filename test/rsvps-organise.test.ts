@@ -6,7 +6,7 @@ import type { EventRow } from '../src/db/tables';
 import { eventChanged } from '../src/services/event-changes';
 import { cancelEvent } from '../src/services/events';
 import { eraseExpiredRsvps } from '../src/services/rsvp-jobs';
-import { runDueJobs } from '../src/lib/jobs';
+import { runDueJobs } from '../src/jobs';
 import { recipients } from './support/smtp';
 
 let h: Harness;

@@ -2,7 +2,7 @@ import { parseCrontab } from 'graphile-worker';
 import { createHarness, Harness, linkIn } from './support/harness';
 import { buildEvent, buildRsvp, buildUser } from './support/factories';
 import { fixedClock } from '../src/lib/clock';
-import { crontab, runDueJobs } from '../src/lib/jobs';
+import { recurring, runDueJobs } from '../src/jobs';
 import { sendDueReminders } from '../src/services/rsvp-jobs';
 import { recipients } from './support/smtp';
 
@@ -101,10 +101,10 @@ describe('reminders for everyone going', () => {
     expect(remindersTo('once@picket.test')).toHaveLength(1);
   });
 
-  test('the schedule runs the reminder task every minute and the retention task daily', () => {
-    const lines = crontab.split('\n');
-    expect(lines).toContain('* * * * * rsvp_reminders');
-    expect(lines.some((l) => /^\d+ \d+ \* \* \* rsvp_retention$/.test(l))).toBe(true);
-    expect(parseCrontab(crontab).map((i) => i.task)).toEqual(expect.arrayContaining(['rsvp_reminders', 'rsvp_retention']));
+  test('the schedule runs the reminder task on every beat (each minute) and the retention task daily', () => {
+    expect(recurring).toContainEqual({ task: 'rsvp_reminders', every: 'beat' });
+    const retention = recurring.find((r) => r.task === 'rsvp_retention');
+    expect(retention && 'cron' in retention && /^\d+ \d+ \* \* \*$/.test(retention.cron)).toBe(true);
+    expect(parseCrontab(recurring.flatMap((r) => ('cron' in r ? [`${r.cron} ${r.task}`] : [])).join('\n')).map((i) => i.task)).toContain('rsvp_retention');
   });
 });

@@ -32,6 +32,9 @@ describe('an activist RSVPs to a picket', () => {
     expect(res.headers.location).toBe(`/events/${event.id}/rsvp/done`);
     const done = await request(h.app).get(res.headers.location).set('Cookie', res.headers['set-cookie']);
     expect(done.text).toContain('You are going');
+    // The calendar file is offered right away, not only in the e-mail.
+    expect(done.text).toMatch(new RegExp(`href="/events/${event.id}\\.ics" download>Add to calendar`));
+    expect((await request(h.app).get(`/events/${event.id}.ics`)).text).toContain('SUMMARY:Vigil in Tbilisi');
 
     await h.runJobs();
     const mail = await h.smtp.waitFor((m) => recipients(m).includes('nino@picket.test'));
@@ -111,8 +114,11 @@ describe('the manage link', () => {
     const agent = request.agent(h.app);
     const cancelled = await submitForm(agent, manage, `${manage}/cancel`, {});
     expect(cancelled.status).toBe(303);
-    expect(cancelled.headers.location).toBe('/rsvp/cancelled');
-    expect((await agent.get('/rsvp/cancelled')).text).toContain('Your RSVP has been cancelled');
+    expect(cancelled.headers.location).toBe(`/events/${event.id}/rsvp/cancelled`);
+    const after = await agent.get(cancelled.headers.location);
+    expect(after.text).toContain('Your RSVP has been cancelled');
+    // The way back to the picket, for someone who changes their mind.
+    expect(after.text).toContain(`href="/events/${event.id}">Back to Small picket</a>`);
 
     const statuses = Object.fromEntries(
       (await h.database.db('rsvps').where({ event_id: event.id })).map((r) => [r.email, r.status]),

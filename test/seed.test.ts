@@ -24,7 +24,14 @@ async function counts() {
 
 test('the demo seed creates the demo accounts and a campaign, and running it twice changes nothing', async () => {
   const storage = diskStorage(path.join('/tmp', `picket-seed-${process.pid}`));
-  const first = await runSeed({ db: database.db, storage, seedPassword: 'demo password 123' });
+  const said: string[] = [];
+  const first = await runSeed({ db: database.db, storage, seedPassword: 'demo password 123', log: (line) => said.push(line) });
+  // What it says speaks of what a person knows, not of database rows.
+  expect(said.join('\n')).toMatch(/demo campaign.*prisoner profiles.*demands.*embassies.*added/);
+  expect(said.join('\n')).toMatch(/pickets.*\d+ added/);
+  expect(said.join('\n')).toMatch(/\d+ people coming/);
+  expect(said.join('\n')).toMatch(/report-backs .* past pickets: added/);
+  expect(said.join('\n')).not.toMatch(/\brows?\b|rsvps:|events:/);
   expect(first.accounts.created).toEqual(['admin@picket.test', 'organiser1@picket.test', 'organiser2@picket.test']);
   const afterFirst = await counts();
   expect(afterFirst.users).toBe(3);
@@ -42,7 +49,9 @@ test('the demo seed creates the demo accounts and a campaign, and running it twi
   const owners = await database.db('events').distinct('owner_id');
   expect(owners).toHaveLength(2);
 
-  const second = await runSeed({ db: database.db, storage, seedPassword: 'demo password 123' });
+  said.length = 0;
+  const second = await runSeed({ db: database.db, storage, seedPassword: 'demo password 123', log: (line) => said.push(line) });
+  expect(said.join('\n')).toMatch(/demo campaign.*there already/);
   expect(second.accounts.created).toEqual([]);
   expect(await counts()).toEqual(afterFirst);
 });

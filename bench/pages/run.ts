@@ -2,14 +2,13 @@
 // 20 concurrent connections, first on the seeded demo, then with 1,000 more pickets. Reports
 // requests per second, p50/p99 latency and the server's peak resident memory (VmHWM).
 // Usage: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:pages
-// Settings (env): BENCH_SECONDS (10 per target), BENCH_CONNECTIONS (20).
+// Settings (env): BENCH_SECONDS (10 per target), BENCH_CONNECTIONS (20), BENCH_STORAGE=bucket (files,
+// e.g. the approved photo measured here, in a bucket on a local S3 server instead of disk).
 import os from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import { createDb } from '../../src/db/knex';
-import { diskStorage } from '../../src/lib/storage';
 import { runSeed } from '../../src/seed';
-import { cleanUp, cpuTimeMs, createBenchDatabase, makeTempDir, memoryMb, migrateDatabase, npmStartNodeFlags, peakRssMb, runBenchmark, startServer } from '../support';
+import { benchStorage, cleanUp, cpuTimeMs, createBenchDatabase, makeTempDir, memoryMb, migrateDatabase, npmStartNodeFlags, peakRssMb, runBenchmark, startServer } from '../support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -52,13 +51,14 @@ async function main() {
   await migrateDatabase(database.url);
   const db = createDb(database.url, 2);
   const dataDir = makeTempDir('picket-bench-pages-');
-  const { ctx } = await runSeed({ db, storage: diskStorage(path.join(dataDir, 'uploads')), seedPassword: 'bench password 123' });
+  const files = await benchStorage(dataDir);
+  const { ctx } = await runSeed({ db, storage: files.storage, seedPassword: 'bench password 123' });
 
   // npm start's heap flags; BENCH_NODE_FLAGS (e.g. "--max-old-space-size=96") tries other V8 heap limits on the server.
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const server = await startServer({
     databaseUrl: database.url, dataDir, nodeArgs: [...npmStartNodeFlags, ...flags, '--import', 'tsx'],
-    env: { DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? '10' },
+    env: { DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? '10', ...files.env },
   });
   const { url } = server;
   const results: Record<string, unknown>[] = [];
@@ -67,12 +67,14 @@ async function main() {
     const idleRssMb = Math.round(memoryMb(server.pid).rss);
     const event = await db('events').where({ status: 'published' }).orderBy('starts_at', 'desc').first();
     const campaign = await db('campaigns').orderBy('id').first();
-    // BENCH_ONLY=event|campaign|api measures one target (e.g. to profile it).
+    const photo = await db('submissions').where({ status: 'approved', media_type: 'image' }).whereNotNull('storage_key').first();
+    // BENCH_ONLY=event|campaign|api|photo measures one target (e.g. to profile it).
     const only = process.env.BENCH_ONLY;
     const targets = (phase: string) => ([
       ['event', `${url}/events/${event.id}-${event.slug}`, `${phase}: event page`],
       ['campaign', `${url}/campaigns/${campaign?.slug ?? 'none'}`, `${phase}: campaign page`],
       ['api', `${url}/api/events`, `${phase}: GET /api/events`],
+      ['photo', `${url}/media/${photo?.storage_key}/display`, `${phase}: an approved photo (${files.kind})`],
     ] as const).filter(([name]) => !only || only === name).map(([, target, label]) => [target, label] as const);
     // VmHWM only grows: read after each target, it shows which page pushed the peak up.
     const measure = async (target: string, label: string) => results.push({ ...(await hit(target, label, server.pid)), peakRssSoFarMb: peakRssMb(server.pid) });
@@ -83,6 +85,7 @@ async function main() {
       date: new Date().toISOString(),
       machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`,
       connections: CONNECTIONS, secondsPerTarget: SECONDS,
+      storage: files.kind,
       serverNodeFlags: [...npmStartNodeFlags, ...flags].join(' '),
       serverIdleRssMb: idleRssMb,
       serverPeakRssMb: peakRssMb(server.pid),
@@ -94,6 +97,7 @@ async function main() {
   } finally {
     await db.destroy();
     await cleanUp(server, database, dataDir);
+    await files.stop();
   }
 }
 

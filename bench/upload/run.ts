@@ -2,13 +2,14 @@
 // against a real server and database. Reports throughput and the server's peak memory (VmHWM),
 // whose target is under 300 MB.
 // Usage: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:upload
-// Settings (env): BENCH_CONNECTIONS (20), BENCH_UPLOADS (20, first round), BENCH_SUSTAINED (60, second round).
+// Settings (env): BENCH_CONNECTIONS (20), BENCH_UPLOADS (20, first round), BENCH_SUSTAINED (60, second round),
+// BENCH_STORAGE=bucket (files to a bucket on a local S3 server instead of disk).
 import crypto from 'node:crypto';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import sharp from 'sharp';
 import { createDb } from '../../src/db/knex';
-import { cleanUp, createBenchDatabase, makeTempDir, memoryMb, runBenchmark, startServer } from '../support';
+import { benchStorage, cleanUp, createBenchDatabase, makeTempDir, memoryMb, runBenchmark, startServer } from '../support';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 20);
@@ -64,7 +65,8 @@ async function round(url: string, headers: Record<string, string>, body: Buffer,
 async function main() {
   const database = await createBenchDatabase('picket_bench_upload');
   const dataDir = makeTempDir('picket-bench-upload-');
-  const server = await startServer({ databaseUrl: database.url, dataDir, env: { UPLOAD_MAX_MB: '15', UPLOAD_RATE_LIMIT: '100000' } });
+  const files = await benchStorage(dataDir);
+  const server = await startServer({ databaseUrl: database.url, dataDir, env: { UPLOAD_MAX_MB: '15', UPLOAD_RATE_LIMIT: '100000', ...files.env } });
   const { url } = server;
   const db = createDb(database.url, 2);
   try {
@@ -95,15 +97,18 @@ async function main() {
     clearInterval(sampler);
     const end = memoryMb(server.pid);
     const stored = Number((await db('submissions').count({ n: '*' }).first())!.n);
+    const filesStored = (await files.storage.list('media/')).length;
 
     const report = {
       date: new Date().toISOString(),
       machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${Math.round(os.totalmem() / 1e9)} GB, node ${process.version}`,
       photo: `${(photo.length / 1e6).toFixed(2)} MB JPEG, 4000 x 3000`,
+      storage: files.kind,
       burst: { uploads: UPLOADS, connections: Math.min(CONNECTIONS, UPLOADS), ...burst, peakRssMb: afterBurst.peak },
       sustained: sustained && { uploads: SUSTAINED, connections: Math.min(CONNECTIONS, SUSTAINED), ...sustained },
       serverMemoryMb: { idle: idle.rss, peakRss: end.peak, sampledPeakRss: sampledPeak },
       stored,
+      filesStored,
       target: 'peak RSS < 300 MB',
       met: end.peak < 300 && burst.failed === 0 && (!sustained || sustained.failed === 0),
     };
@@ -112,6 +117,7 @@ async function main() {
   } finally {
     await db.destroy();
     await cleanUp(server, database, dataDir);
+    await files.stop();
   }
 }
 

@@ -106,6 +106,14 @@
     return end > now() ? 'upcoming' : 'past';
   }
   var LABEL = { upcoming: 'upcoming', past: 'past', cancelled: 'cancelled', now: 'onNow', next: 'next', ended: 'ended' };
+  // The words for a state. "On now" means the real now: a picket under way at the slider's time
+  // but not at this moment is "on at that time".
+  function labelOf(f, state) {
+    if (state !== 'now') return tr(LABEL[state]);
+    var p = f.properties;
+    var t = now();
+    return tr(Date.parse(p.startsAt) <= t && t < Date.parse(p.endsAt) ? 'onNow' : 'onAtTime');
+  }
   // Shape and glyph differ per state, so colour is never the only signal.
   var GLYPH = { upcoming: '▲', past: '✓', cancelled: '✕', now: '●', next: '▲', ended: '✓' };
   function iconFor(state) {
@@ -123,7 +131,7 @@
       el('h3', { class: 'map-popup-title', text: p.title }),
       el('p', { class: 'map-popup-kind' }, [
         el('span', { text: S.kinds[p.kind] || p.kind }), document.createTextNode(' · '),
-        el('span', { class: 'map-state map-state--' + state, text: tr(LABEL[state]) }),
+        el('span', { class: 'map-state map-state--' + state, text: labelOf(f, state) }),
       ]),
       el('dl', { class: 'map-popup-times' }, [
         el('dt', { text: tr('localTime') }), el('dd', { class: 'map-popup-local', text: inZone(p.startsAt, p.timezone) }),
@@ -158,7 +166,7 @@
       var c = f.geometry.coordinates;
       var state = stateOf(f);
       var marker = L.marker([c[1], c[0]], {
-        icon: iconFor(state), title: f.properties.title + ' (' + tr(LABEL[state]) + ')', alt: f.properties.title,
+        icon: iconFor(state), title: f.properties.title + ' (' + labelOf(f, state) + ')', alt: f.properties.title,
       });
       marker.feature = f;
       marker.bindPopup(function () { return popupFor(f); }, { maxWidth: 280 });
@@ -197,7 +205,7 @@
       show.addEventListener('click', function () { openMarker(f.id); });
       listEl.appendChild(el('li', { class: 'map-item map-item--' + state, 'data-id': String(f.id) }, [
         link, document.createTextNode(' '),
-        el('span', { class: 'badge map-badge map-badge--' + state, text: tr(LABEL[state]) }),
+        el('span', { class: 'badge map-badge map-badge--' + state, text: labelOf(f, state) }),
         el('span', { class: 'map-item-meta', text: (S.kinds[p.kind] || p.kind) + ' · ' + inZone(p.startsAt, p.timezone) + ' · ' + p.city + ', ' + p.country }),
         show,
       ]));
@@ -256,7 +264,7 @@
       var m = markers[id];
       var state = stateOf(m.feature);
       m.setIcon(iconFor(state));
-      m.options.title = m.feature.properties.title + ' (' + tr(LABEL[state]) + ')';
+      m.options.title = m.feature.properties.title + ' (' + labelOf(m.feature, state) + ')';
     });
     cluster.refreshClusters();
   }

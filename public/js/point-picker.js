@@ -24,6 +24,11 @@
     else marker = L.marker(point, { keyboard: false }).addTo(map);
   }
   if (start) place(start);
+  // For the place finder (place-finder.js): move the map to what was found.
+  window.picketPointPicker = {
+    moveTo: function (point, zoom) { map.setView(point, zoom); },
+    centre: function () { var c = map.getCenter(); return { lat: c.lat, lng: c.lng, zoom: map.getZoom() }; },
+  };
 
   map.on('click', function (e) {
     var point = e.latlng.wrap();

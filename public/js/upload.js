@@ -63,21 +63,52 @@
           ui.state.textContent = d.tSending;
         });
         xhr.addEventListener('load', function () {
+          // A proxy's "bad gateway" or "back soon" is the connection too, not a refusal.
+          if (xhr.status === 0 || xhr.status === 502 || xhr.status === 503 || xhr.status === 504) return connectionLost();
           var body = {};
           try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
           var ok = xhr.status >= 200 && xhr.status < 300;
           ui.bar.value = 100;
           ui.li.className = ok ? 'upload-ok' : 'upload-failed';
           ui.state.textContent = ok ? d.tDone : d.tFailed + ': ' + (body.error || xhr.status);
-          resolve(ok);
+          resolve(ok ? 'ok' : 'refused');
         });
-        xhr.addEventListener('error', function () {
-          ui.li.className = 'upload-failed';
-          ui.state.textContent = d.tFailed + ': ' + d.tNetwork;
-          resolve(false);
-        });
+        // The file never arrived: say so, keep it, and offer to send it again.
+        function connectionLost() {
+          ui.li.className = 'upload-retry';
+          ui.state.textContent = d.tConnection;
+          var again = document.createElement('button');
+          again.type = 'button';
+          again.className = 'secondary upload-again';
+          again.textContent = d.tRetry;
+          again.addEventListener('click', function () {
+            again.remove();
+            ui.state.textContent = d.tWaiting;
+            send(file, ui).then(function (outcome) { if (outcome === 'ok') updateResult(); });
+          });
+          ui.li.appendChild(again);
+          resolve('network');
+        }
+        xhr.addEventListener('error', connectionLost);
+        xhr.addEventListener('abort', connectionLost);
+        xhr.addEventListener('timeout', connectionLost);
         xhr.send(data);
       });
+    }
+
+    // The summary under the list, from what each row says now (a retry may change it).
+    function updateResult() {
+      var rows = Array.prototype.slice.call(list.children);
+      var waiting = rows.some(function (li) { return li.className === 'upload-retry'; });
+      var refused = rows.some(function (li) { return li.className === 'upload-failed'; });
+      var allOk = !waiting && !refused;
+      result.textContent = allOk ? d.tAllDone : waiting ? d.tConnectionSome : d.tSomeFailed;
+      result.className = 'upload-result ' + (allOk ? 'upload-result-ok' : 'upload-result-failed');
+      if (allOk) {
+        form.querySelectorAll('input[type="file"]').forEach(function (input) { input.value = ''; });
+        var typedText = form.querySelector('[name="letter_text"]');
+        if (typedText) typedText.value = '';
+      }
     }
 
     form.addEventListener('submit', function (event) {
@@ -103,7 +134,7 @@
         if (file && file.size > Number(d.maxBytes)) {
           ui.li.className = 'upload-failed';
           ui.state.textContent = d.tFailed + ': ' + d.tTooLarge;
-          return function () { return Promise.resolve(false); };
+          return function () { return Promise.resolve('refused'); };
         }
         return function () {
           var masks = file && form.picketMasks ? form.picketMasks.maskFor(file) : Promise.resolve(null);
@@ -111,22 +142,15 @@
         };
       });
       // Two at a time: quick on a good connection, gentle on a phone's.
-      var results = [];
       var next = 0;
       function worker() {
         if (next >= jobs.length) return Promise.resolve();
         var i = next++;
-        return jobs[i]().then(function (ok) { results[i] = ok; return worker(); });
+        return jobs[i]().then(function () { return worker(); });
       }
       Promise.all([worker(), worker()]).then(function () {
-        var allOk = results.every(Boolean);
-        result.textContent = allOk ? d.tAllDone : d.tSomeFailed;
-        result.className = 'upload-result ' + (allOk ? 'upload-result-ok' : 'upload-result-failed');
         button.disabled = false;
-        if (allOk) {
-          form.querySelectorAll('input[type="file"]').forEach(function (input) { input.value = ''; });
-          if (typed) typed.value = '';
-        }
+        updateResult();
       });
     });
   }

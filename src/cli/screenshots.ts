@@ -69,6 +69,11 @@ async function main() {
     ...(withMedia ? [{ file: 'report-back.png', path: `/events/${withMedia.event_id}`, fullPage: true }] : []),
     { file: 'organiser-dashboard.png', path: '/organise', organiser: true },
     { file: 'moderation.png', path: moderationPath, organiser: true },
+    // Phones: what organisers and activists use on the day.
+    { file: 'organiser-dashboard-phone.png', path: '/organise', organiser: true, phone: true },
+    { file: 'rsvps-phone.png', path: `/organise/events/${event.id}/rsvps`, organiser: true, phone: true },
+    { file: 'map-phone.png', path: '/map', phone: true },
+    { file: 'event-phone.png', path: `/events/${event.id}`, phone: true },
   ];
 
   const browser = await chromium.launch({

@@ -1,7 +1,6 @@
 // npm run seed: fills the database `npm start` uses with a demo campaign. Running it twice changes nothing.
-import path from 'node:path';
 import { cliContext } from './context';
-import { diskStorage } from '../lib/storage';
+import { createStorage } from '../lib/storage';
 import { runSeed } from '../seed';
 
 async function main() {
@@ -10,16 +9,16 @@ async function main() {
     console.log('Seeding the demo:');
     const { accounts } = await runSeed({
       db: database.db,
-      storage: diskStorage(path.join(config.dataDir, 'uploads')),
+      storage: createStorage(config),
       seedPassword: config.SEED_PASSWORD,
       log: (line) => console.log(`  ${line}`),
     });
     if (accounts.created.length) {
-      console.log(`\nDemo accounts created: ${accounts.created.join(', ')}`);
+      console.log(`\nAccounts to log in with: ${accounts.created.join(', ')}`);
       if (config.SEED_PASSWORD) console.log('Their password is the one in SEED_PASSWORD.');
       else console.log(`Their password (shown only this once): ${accounts.password}`);
     } else {
-      console.log('\nThe demo accounts existed already; their passwords are unchanged.');
+      console.log('\nThe demo accounts (admin@picket.test, organiser1@picket.test, organiser2@picket.test) were there already; their passwords are unchanged.');
     }
     console.log(`Open ${config.BASE_URL} (npm start) and log in as admin@picket.test.`);
   } finally {

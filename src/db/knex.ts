@@ -17,6 +17,9 @@ export function createDb(connectionString: string, poolMax = 10): Db {
     connection: { connectionString, application_name: 'picket' },
     pool: { min: 0, max: poolMax },
     migrations: { directory: migrationsDir, loadExtensions: ['.ts'], tableName: 'knex_migrations' },
+    // Connection errors reach the app as failed queries (a 503 and one log line); knex's own copies
+    // on stdout, with a stack trace per request while the database is away, are noise.
+    log: { warn: (message: unknown) => void (/^(Acquire connection error|Connection Error)/.test(String(message)) || console.warn(message)) },
   });
 }
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../lib/log';
-import { migrateJobs } from '../lib/jobs';
+import { migrateQueue } from '../lib/queue';
 import { createDb, Db, migrate } from './knex';
 import { ensureDatabase, startEmbeddedPostgres, withDatabase } from './embedded';
 
@@ -29,7 +29,7 @@ export async function openDatabase(config: Config, logger: Logger, opts: { migra
     if (opts.migrate !== false) {
       const applied = await migrate(db);
       if (applied.length) logger.info({ applied }, 'database migrated');
-      await migrateJobs(url);
+      await migrateQueue(url);
     }
   } catch (error) {
     await db.destroy();

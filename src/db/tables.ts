@@ -1,6 +1,14 @@
 // Row types: one declaration per table. Presenters (src/presenters) decide what leaves the server.
+// The closed lists (statuses, kinds, roles) are declared once in src/domain/enums.ts.
+import type {
+  ActionStatus, CampaignStatus, DemandKind, EventKind, EventStatus, HandinStatus, MediaType, MessageKind, PrisonerStatus,
+  Role, RsvpRole, RsvpStatus, SubmissionKind, SubmissionStatus, VenueKind,
+} from '../domain/enums';
 
-export type Role = 'admin' | 'organiser';
+export type {
+  ActionStatus, CampaignStatus, DemandKind, EventKind, EventStatus, HandinStatus, MediaType, MessageKind, PrisonerStatus,
+  Role, RsvpRole, RsvpStatus, SubmissionKind, SubmissionStatus, VenueKind,
+};
 
 export interface UserRow {
   id: number;
@@ -34,8 +42,6 @@ export interface PasswordResetRow {
   created_at: Date;
 }
 
-export type VenueKind = 'embassy' | 'consulate' | 'square' | 'other';
-
 export interface VenueRow {
   id: number;
   kind: VenueKind;
@@ -59,13 +65,11 @@ export interface CampaignRow {
   target_country: string;
   slogans: string[];
   language: string | null;
-  status: 'active' | 'archived';
+  status: CampaignStatus;
   owner_id: number;
   created_at: Date;
   updated_at: Date;
 }
-
-export type PrisonerStatus = 'detained' | 'sentenced' | 'released';
 
 export interface PrisonerRow {
   id: number;
@@ -79,8 +83,6 @@ export interface PrisonerRow {
   updated_at: Date;
 }
 
-export type DemandKind = 'release' | 'drop_charges' | 'other';
-
 export interface DemandRow {
   id: number;
   campaign_id: number;
@@ -91,10 +93,6 @@ export interface DemandRow {
   created_at: Date;
   updated_at: Date;
 }
-
-export type EventKind = 'picket' | 'demonstration' | 'vigil' | 'leafleting' | 'meeting' | 'other';
-export type EventStatus = 'draft' | 'published' | 'cancelled';
-export type ActionStatus = 'planned' | 'confirmed' | 'happened' | 'letter_delivered' | 'letter_refused';
 
 export interface EventRow {
   id: number;
@@ -131,9 +129,6 @@ export interface EventRow {
   updated_at: Date;
 }
 
-export type RsvpRole = 'attendee' | 'steward' | 'speaker';
-export type RsvpStatus = 'requested' | 'going' | 'waitlisted' | 'declined' | 'cancelled';
-
 export interface RsvpRow {
   id: number;
   event_id: number;
@@ -145,6 +140,8 @@ export interface RsvpRow {
   locale: string;
   token: string;
   status_at: Date;
+  /** The order RSVPs took their status in (bigint, as a string): the waitlist's order. */
+  status_seq: string;
   created_at: Date;
   updated_at: Date;
   erased_at: Date | null;
@@ -163,23 +160,19 @@ export interface EventMessageRow {
   id: number;
   event_id: number;
   author_id: number | null;
-  kind: 'message' | 'change' | 'cancellation';
+  kind: MessageKind;
   subject: string;
   body: string;
   recipients: number;
   created_at: Date;
 }
 
-export type SubmissionKind = 'photo' | 'letter';
-export type SubmissionStatus = 'pending' | 'approved' | 'rejected';
-export type HandinStatus = 'delivered' | 'refused' | 'posted' | 'emailed';
-
 export interface SubmissionRow {
   id: number;
   event_id: number;
   kind: SubmissionKind;
   storage_key: string | null;
-  media_type: 'image' | 'pdf' | null;
+  media_type: MediaType | null;
   mime: string | null;
   width: number | null;
   height: number | null;

@@ -35,6 +35,13 @@ export class BadRequest extends HttpError {
   }
 }
 
+/** The thing changed under the user's feet (someone else acted first): 409 with what to do. */
+export class Conflict extends HttpError {
+  constructor(messageKey = 'rules.conflict') {
+    super(409, messageKey);
+  }
+}
+
 export class TooManyRequests extends HttpError {
   constructor(messageKey = 'errors.tooManyRequests') {
     super(429, messageKey);

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import i18next, { i18n as I18n, TFunction } from 'i18next';
+import Negotiator from 'negotiator';
 
 export const localesDir = path.resolve(__dirname, '../../locales');
 
@@ -62,6 +63,7 @@ export function createI18n(defaultLocale = 'en'): Localisation {
   } as Parameters<I18n['init']>[0]);
   const fixed = new Map(languages.map((l) => [l, remembered(instance.getFixedT(l))]));
   const fallback = languages.includes(defaultLocale) ? defaultLocale : 'en';
+  const offered = [fallback, ...languages.filter((l) => l !== fallback)];
 
   return {
     languages,
@@ -70,30 +72,18 @@ export function createI18n(defaultLocale = 'en'): Localisation {
     langAttr,
     negotiate(choice, acceptLanguage) {
       if (choice && languages.includes(choice)) return choice;
-      for (const { tag } of parseAcceptLanguage(acceptLanguage ?? '')) {
-        const base = tag.split('-')[0].toLowerCase();
-        if (languages.includes(base)) return base;
-      }
-      return fallback;
+      // negotiator (Express's own) ranks by q, then by how exactly a tag matches ("de-AT" asks for
+      // "de"); the default goes first, so "*" or no header at all gives the default.
+      const ranked = new Negotiator({ headers: { 'accept-language': acceptLanguage ?? '' } }).language(offered);
+      return ranked ?? fallback;
     },
   };
-}
-
-function parseAcceptLanguage(header: string): { tag: string; q: number }[] {
-  return header
-    .split(',')
-    .map((part) => {
-      const [tag, ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { tag: tag.trim(), q: q ? Number(q.slice(2)) || 0 : 1 };
-    })
-    .filter((l) => l.tag && l.tag !== '*' && l.q > 0)
-    .sort((a, b) => b.q - a.q);
 }
 
 /**
  * The catalogues never change while running, so a plain lookup (a key, no options) always gives the
  * same text: remember it. i18next's own lookup was the largest cost of rendering a busy page.
+ * A plain Map, not lru-cache: its keys are the catalogue's own keys, a fixed set, so nothing to evict.
  */
 function remembered(t: Translate): Translate {
   const known = new Map<string, string>();

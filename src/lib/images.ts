@@ -5,6 +5,8 @@
 import sharp from 'sharp';
 import exifr from 'exifr';
 import FileType from 'file-type';
+// p-limit 3 is the last CommonJS major; later ones are ESM-only, which this CommonJS build cannot require.
+import pLimit from 'p-limit';
 
 // One libvips thread per image and no operation cache: many uploads at once must not
 // multiply memory (see bench/upload).
@@ -69,23 +71,8 @@ export async function detectType(data: Buffer): Promise<DetectedType | null> {
   return null;
 }
 
-/** At most `n` images are decoded at once; the rest wait their turn. */
-function queue(n: number) {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(work: () => Promise<T>): Promise<T> => {
-    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
-    try {
-      return await work();
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
-  };
-}
 // One image at a time: decoding a 12-megapixel photo takes ~100 MB, and uploads come in bursts.
-const inTurn = queue(1);
+const inTurn = pLimit(1);
 
 const ACCEPTED_FORMATS = ['jpeg', 'png', 'webp', 'heif'];
 
@@ -202,7 +189,11 @@ export async function maskImage(display: Buffer, regions: Region[]): Promise<{ d
   });
 }
 
-/** JPEG segments that may carry metadata: APP1 (EXIF/XMP), APP2 (ICC, FlashPix), APP13 (IPTC), COM. */
+/**
+ * JPEG segments that may carry metadata: APP1 (EXIF/XMP), APP2 (ICC, FlashPix), APP13 (IPTC), COM.
+ * Hand-written as a second opinion beside exifr: a walk over the header that knows no tag names
+ * finds a segment that exifr does not parse.
+ */
 function jpegMetadataSegments(data: Buffer): number[] {
   const found: number[] = [];
   let i = 2;

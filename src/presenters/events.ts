@@ -96,3 +96,49 @@ export function apiEvent(
     language: event.language,
   };
 }
+
+/** A picket in a public list (front page, past pickets): what the card shows, city and country only. */
+export function presentEventCard(event: EventRow) {
+  return {
+    id: event.id,
+    slug: event.slug,
+    kind: event.kind,
+    status: event.status,
+    title: event.title,
+    language: event.language,
+    starts_at: event.starts_at,
+    timezone: event.timezone,
+    city: event.city,
+    country: event.country,
+    campaign_id: event.campaign_id,
+  };
+}
+export type EventCard = ReturnType<typeof presentEventCard>;
+
+/** A campaign named beside a picket: its address and title, nothing of its owner. */
+export function presentCampaignLink(campaign: { slug: string; title: string; target_country?: string }) {
+  return { slug: campaign.slug, title: campaign.title, target_country: campaign.target_country ?? '' };
+}
+
+/**
+ * The public page of a picket (views/pages/event.ejs). The place goes through publicPlace; the
+ * exact meeting point only when it is public; the owner is never named, only whether the viewer
+ * may manage the picket.
+ */
+export function presentEventPage(event: EventRow) {
+  return {
+    id: event.id,
+    slug: event.slug,
+    kind: event.kind,
+    status: event.status,
+    action_status: event.action_status,
+    title: event.title,
+    language: event.language,
+    starts_at: event.starts_at,
+    ends_at: event.ends_at,
+    timezone: event.timezone,
+    meeting_point: event.meeting_point_private ? '' : event.meeting_point,
+    contact_text: event.contact_text,
+    attendance_count: event.attendance_count,
+  };
+}

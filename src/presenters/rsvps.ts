@@ -2,13 +2,12 @@
 // their own RSVP through the manage link; organisers see their own events' lists.
 import type { EventRow, RsvpRow } from '../db/tables';
 import type { Counts } from '../queries/rsvps';
-import { DateTime } from 'luxon';
 import * as time from '../lib/time';
+import { RSVP_STATUSES, RsvpStatus } from '../domain/enums';
 
 /** "Friday 14 March 2031, 18:00": a 24-hour clock in every language, as a picket's time is given. */
 export function whenLabel(instant: Date, zone: string, locale: string): string {
-  const day = DateTime.fromJSDate(instant, { zone }).setLocale(locale).toLocaleString({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
-  return `${day}, ${time.formatTime(instant, zone, locale)}`;
+  return `${time.formatLongDate(instant, zone, locale)}, ${time.formatTime(instant, zone, locale)}`;
 }
 
 export interface RsvpEventView {
@@ -57,6 +56,8 @@ export function presentPublicCounts(counts: Counts, event: EventRow) {
     waitlisted: counts.byStatus.waitlisted,
     capacity: event.capacity,
     spotsLeft: event.capacity === null ? null : Math.max(0, event.capacity - going),
+    /** After the picket: the head count its organisers recorded, else those who said they would come. */
+    came: event.attendance_count ?? going,
   };
 }
 
@@ -66,6 +67,27 @@ export function presentOwnRsvp(rsvp: RsvpRow) {
 }
 
 /** A row of the organiser's list and CSV (their own events only: checked by the service). */
+export type OrganiserAction = 'approve' | 'decline' | 'remove' | 'block';
+
+function organiserActions(rsvp: RsvpRow, event: EventRow): OrganiserAction[] {
+  const actions: OrganiserAction[] = [];
+  if (rsvp.status === 'requested' && !rsvp.blocked) actions.push('approve');
+  if (rsvp.status === 'requested') actions.push('decline');
+  if (rsvp.status === 'going' || rsvp.status === 'waitlisted') actions.push('remove');
+  if (event.campaign_id && rsvp.email && !rsvp.blocked && !rsvp.erased_at) actions.push('block');
+  return actions;
+}
+
+/**
+ * The statuses an organiser's tallies show: requests and declines on a picket that approves
+ * attendees, or wherever there are some (removals, blocked addresses).
+ */
+export function presentStatusTallies(event: EventRow, counts: Counts): { status: RsvpStatus; count: number }[] {
+  return RSVP_STATUSES
+    .filter((s) => event.approve_attendees || (s !== 'requested' && s !== 'declined') || counts.byStatus[s] > 0)
+    .map((status) => ({ status, count: counts.byStatus[status] }));
+}
+
 export function presentRsvpForOrganiser(rsvp: RsvpRow, event: EventRow, locale: string) {
   return {
     id: rsvp.id,
@@ -74,9 +96,25 @@ export function presentRsvpForOrganiser(rsvp: RsvpRow, event: EventRow, locale: 
     role: rsvp.role,
     status: rsvp.status,
     blocked: rsvp.blocked,
+    /** The decisions the organiser may take on this row (attendee approval, block list). */
+    actions: organiserActions(rsvp, event),
     note: rsvp.note,
     erased: Boolean(rsvp.erased_at),
     createdAt: time.isoInZone(new Date(Math.floor(rsvp.created_at.getTime() / 1000) * 1000), event.timezone),
     createdAtLabel: `${time.formatDate(rsvp.created_at, event.timezone, locale)} ${time.formatTime(rsvp.created_at, event.timezone, locale)}`,
+  };
+}
+
+/** The public counts as the event page's script shows them: numbers and the sentence in `t`'s language. */
+export function presentCountsJson(
+  counts: { going: number; waitlisted: number; capacity: number | null; spotsLeft: number | null; asOf: Date },
+  t: (key: string, params?: Record<string, unknown>) => string,
+) {
+  const parts = [t('rsvps.counts.going', { count: counts.going })];
+  if (counts.capacity !== null) parts.push(t('rsvps.counts.spotsLeft', { count: counts.spotsLeft }));
+  if (counts.waitlisted) parts.push(t('rsvps.counts.waitlisted', { count: counts.waitlisted }));
+  return {
+    going: counts.going, waitlisted: counts.waitlisted, capacity: counts.capacity, spotsLeft: counts.spotsLeft,
+    text: parts.join(' · '), asOf: counts.asOf.toISOString(),
   };
 }

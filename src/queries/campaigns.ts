@@ -1,13 +1,14 @@
 // Campaigns, their demands and prisoner profiles; and the campaign's pickets as the public sees them.
 import type { Knex } from 'knex';
 import type { CampaignRow, DemandRow, EventRow, PrisonerRow } from '../db/tables';
+import { PUBLIC_EVENT_STATUSES } from '../domain/enums';
 
 export type CampaignInput = Pick<CampaignRow, 'slug' | 'title' | 'description' | 'target_country' | 'slogans' | 'language' | 'status'>;
 export type DemandInput = Pick<DemandRow, 'kind' | 'text' | 'prisoner_id'>;
 export type PrisonerInput = Pick<PrisonerRow, 'name' | 'story' | 'status' | 'since'>;
 
 /** Statuses the public may see; drafts never leave the organiser area. */
-export const PUBLIC_EVENT_STATUSES = ['published', 'cancelled'] as const;
+export { PUBLIC_EVENT_STATUSES };
 
 export function listCampaigns(db: Knex, filter: { ownerId?: number; status?: CampaignRow['status'] } = {}): Promise<CampaignRow[]> {
   const query = db<CampaignRow>('campaigns').orderBy([{ column: 'status' }, { column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
@@ -120,13 +121,20 @@ export type CampaignEventSummary = Pick<EventRow,
   | 'meeting_point' | 'meeting_point_private' | 'timezone' | 'starts_at' | 'ends_at'>;
 
 /** The same pickets with only what the campaign page lists (no descriptions: a campaign may have a thousand). */
-export function publicCampaignEventSummaries(db: Knex, campaignId: number): Promise<CampaignEventSummary[]> {
-  return db('events')
+export function publicCampaignEventSummaries(db: Knex, campaignId: number, page?: { limit: number; offset: number }): Promise<CampaignEventSummary[]> {
+  const query = db('events')
     .where({ campaign_id: campaignId })
     .whereIn('status', PUBLIC_EVENT_STATUSES)
     .orderBy([{ column: 'starts_at' }, { column: 'id' }])
     .select('id', 'slug', 'title', 'kind', 'status', 'action_status', 'address', 'city', 'country', 'latitude', 'longitude',
       'meeting_point', 'meeting_point_private', 'timezone', 'starts_at', 'ends_at');
+  if (page) query.limit(page.limit).offset(page.offset);
+  return query;
+}
+
+export async function countPublicCampaignEvents(db: Knex, campaignId: number): Promise<number> {
+  const [row] = await db('events').where({ campaign_id: campaignId }).whereIn('status', PUBLIC_EVENT_STATUSES).count<{ n: string }[]>({ n: '*' });
+  return Number(row.n);
 }
 
 /** Changes whenever a public picket of the campaign is added, removed or edited: keys the feed cache. */

@@ -1,11 +1,12 @@
 // Pickets and the demands they raise: knex only.
 import type { Knex } from 'knex';
 import type { CampaignRow, DemandRow, EventRow } from '../db/tables';
+import { PUBLIC_EVENT_STATUSES } from '../domain/enums';
 
 export type EventInput = Omit<EventRow, 'id' | 'created_at' | 'updated_at' | 'published_at' | 'cancelled_at'>;
 
 /** Events visitors may see: published, or cancelled (whose page stays with a notice). */
-export const PUBLIC_STATUSES = ['published', 'cancelled'] as const;
+export const PUBLIC_STATUSES = PUBLIC_EVENT_STATUSES;
 
 export function findEvent(db: Knex, id: number): Promise<EventRow | undefined> {
   return db<EventRow>('events').where({ id }).first();
@@ -93,11 +94,18 @@ export async function countPastEvents(db: Knex, now: Date): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-/** The organiser's own events (every event for admins: ownerId null), latest start first. */
-export function eventsOwnedBy(db: Knex, ownerId: number | null): Promise<EventRow[]> {
-  const query = db<EventRow>('events').orderBy('starts_at', 'desc').limit(500);
+/** The organiser's own events (every event for admins: ownerId null), latest start first, a page at a time. */
+export function eventsOwnedBy(db: Knex, ownerId: number | null, page: { limit: number; offset: number }): Promise<EventRow[]> {
+  const query = db<EventRow>('events').orderBy([{ column: 'starts_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .limit(page.limit).offset(page.offset);
   if (ownerId !== null) query.where({ owner_id: ownerId });
   return query;
+}
+
+export async function countOwnedBy(db: Knex, ownerId: number | null): Promise<number> {
+  const query = db('events').count<{ n: string }[]>({ n: '*' });
+  if (ownerId !== null) query.where({ owner_id: ownerId });
+  return Number((await query)[0].n);
 }
 
 export interface EventFilter {

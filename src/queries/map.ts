@@ -1,7 +1,8 @@
-// Reads for the map of pickets: the public points, the options of its filters, and a cheap
-// version stamp that changes whenever anything the map shows changes. knex only.
+// Reads for the map of pickets: the public points, the options of its filters, and
+// the pickets of campaigns (to know which points a campaign's change touches). knex only.
 import type { Knex } from 'knex';
 import type { ActionStatus, EventKind, EventStatus } from '../db/tables';
+import { HANDIN_STATUSES, PUBLIC_EVENT_STATUSES } from '../domain/enums';
 
 /** A bound of a date range: a calendar day (compared with the picket's local day) or an instant. */
 export type Bound = { kind: 'date'; value: string } | { kind: 'instant'; value: Date };
@@ -67,7 +68,7 @@ function zoneOffset(column: string): string {
 }
 
 function applyFilters(q: Knex.QueryBuilder, f: MapFilters): Knex.QueryBuilder {
-  q.whereIn('e.status', ['published', 'cancelled']);
+  q.whereIn('e.status', PUBLIC_EVENT_STATUSES);
   if (f.ids) q.whereRaw('e.id = any(?::int[])', [f.ids]);
   if (f.campaign) q.where('c.slug', f.campaign);
   if (f.country) q.where('e.country', f.country);
@@ -117,7 +118,7 @@ export async function mapPoints(db: Knex, filters: MapFilters): Promise<MapPoint
       db.raw(`(array_agg(storage_key order by created_at, id) filter (where kind = 'photo' and media_type = 'image'
         and storage_key is not null))[1] as photo_key`),
       db.raw(`(count(*) filter (where kind = 'photo' and storage_key is not null))::int as photo_count`),
-      db.raw(`(array_agg(handin_status order by array_position(array['delivered', 'refused', 'posted', 'emailed'], handin_status), id)
+      db.raw(`(array_agg(handin_status order by array_position(array[${HANDIN_STATUSES.map((s) => `'${s}'`).join(', ')}], handin_status), id)
         filter (where kind = 'letter' and handin_status is not null))[1] as hand_in`),
     ),
   ]);
@@ -195,26 +196,23 @@ export async function mapList(db: Knex, filters: MapFilters, limit: number) {
   };
 }
 
-/**
- * A stamp of everything the map shows: triggers (migration map_version) count every write to
- * events, demands, campaigns, RSVPs and submissions. One read of 64 small rows.
- */
-export async function mapVersion(db: Knex): Promise<string> {
-  const row = await db('map_version').sum({ version: 'version' }).first();
-  return String((row as { version: number | string }).version);
+/** The pickets of these campaigns (their points show the campaign's title and demands). */
+export async function eventIdsOfCampaigns(db: Knex, campaignIds: number[]): Promise<number[]> {
+  const rows: { id: number }[] = await db('events').whereRaw('campaign_id = any(?::int[])', [campaignIds]).select('id');
+  return rows.map((r) => r.id);
 }
 
 /** Campaigns with at least one public picket, for the campaign filter. */
 export function campaignOptions(db: Knex): Promise<{ slug: string; title: string }[]> {
   return db({ c: 'campaigns' })
     .select('c.slug', 'c.title')
-    .whereExists(db('events').select(db.raw('1')).whereRaw('events.campaign_id = c.id').whereIn('status', ['published', 'cancelled']))
+    .whereExists(db('events').select(db.raw('1')).whereRaw('events.campaign_id = c.id').whereIn('status', PUBLIC_EVENT_STATUSES))
     .orderBy('c.title');
 }
 
 /** Countries with at least one public picket, for the country filter. */
 export async function countryOptions(db: Knex): Promise<string[]> {
-  const rows: { country: string }[] = await db('events').distinct('country').whereIn('status', ['published', 'cancelled']).orderBy('country');
+  const rows: { country: string }[] = await db('events').distinct('country').whereIn('status', PUBLIC_EVENT_STATUSES).orderBy('country');
   return rows.map((r) => r.country);
 }
 
@@ -223,7 +221,7 @@ export async function campaignDays(db: Knex, slug: string): Promise<{ day: strin
   return db({ e: 'events' })
     .join({ c: 'campaigns' }, 'c.id', 'e.campaign_id')
     .where('c.slug', slug)
-    .whereIn('e.status', ['published', 'cancelled'])
+    .whereIn('e.status', PUBLIC_EVENT_STATUSES)
     .select(db.raw(`${LOCAL_DAY}::text as day`), db.raw('count(*)::int as count'))
     .groupByRaw(LOCAL_DAY)
     .orderBy('day');

@@ -1,6 +1,7 @@
 // RSVP queries (knex only). Anything that decides who is going runs inside a transaction that
 // holds the event row's lock (lockEvent), so counts cannot change underneath it.
 import type { Knex } from 'knex';
+import type { RsvpState } from '../domain/enums';
 import type { EventMessageRow, EventRow, RsvpRole, RsvpRow, RsvpStatus } from '../db/tables';
 
 type Db = Knex | Knex.Transaction;
@@ -50,13 +51,16 @@ export function findById(db: Db, id: number): Promise<RsvpRow | undefined> {
   return db<RsvpRow>('rsvps').where({ id }).first();
 }
 
-/** The longest-waiting person on the waitlist, locked for promotion. */
-export function firstWaitlisted(trx: Knex.Transaction, eventId: number): Promise<RsvpRow | undefined> {
-  return trx<RsvpRow>('rsvps')
-    .where({ event_id: eventId, status: 'waitlisted' })
-    .orderBy([{ column: 'status_at' }, { column: 'id' }])
-    .forUpdate()
-    .first();
+/** Whether the event takes RSVPs now: the SQL function rsvp_state is the only definition. */
+export async function state(db: Db, eventId: number, now: Date): Promise<RsvpState | null> {
+  const { rows } = await db.raw<{ rows: { state: RsvpState | null }[] }>('select rsvp_state(?, ?) as state', [eventId, now]);
+  return rows[0].state;
+}
+
+/** Fills free places from the waitlist in the order people joined it (rsvp_promote); returns who. */
+export async function promote(trx: Knex.Transaction, eventId: number, now: Date): Promise<number[]> {
+  const { rows } = await trx.raw<{ rows: { id: number }[] }>('select rsvp_promote as id from rsvp_promote(?, ?)', [eventId, now]);
+  return rows.map((r) => r.id);
 }
 
 export async function goingCount(db: Db, eventId: number): Promise<number> {
@@ -80,11 +84,14 @@ export async function counts(db: Db, eventId: number): Promise<Counts> {
   return result;
 }
 
-export function listForEvent(db: Db, eventId: number): Promise<RsvpRow[]> {
-  return db<RsvpRow>('rsvps')
+/** Requests first (they wait for a decision), then going, then the waitlist in its order, then the rest; all of them, or one page. */
+export function listForEvent(db: Db, eventId: number, page?: { limit: number; offset: number }): Promise<RsvpRow[]> {
+  const query = db<RsvpRow>('rsvps')
     .where({ event_id: eventId })
     .orderByRaw("case status when 'requested' then 0 when 'going' then 1 when 'waitlisted' then 2 else 3 end")
-    .orderBy([{ column: 'status_at' }, { column: 'id' }]);
+    .orderBy('status_seq');
+  if (page) query.limit(page.limit).offset(page.offset);
+  return query;
 }
 
 /**
@@ -106,6 +113,18 @@ export async function queueConfirmationBatch(trx: Knex.Transaction, eventId: num
     [eventId, eventId],
   );
   return rows[0].n;
+}
+
+/** Events with RSVPs waiting for their confirmation since before `before`, or a batch without any. */
+export async function eventsWithStaleConfirmations(db: Db, before: Date): Promise<number[]> {
+  const { rows } = await db.raw<{ rows: { event_id: number }[] }>(
+    `select distinct event_id from rsvps where confirmation_pending and created_at < ?
+     union
+     select event_id from rsvp_confirmation_batches b
+      where not exists (select 1 from rsvps r where r.event_id = b.event_id and r.confirmation_pending)`,
+    [before],
+  );
+  return rows.map((r) => r.event_id);
 }
 
 /** Queues one `rsvp_mail` job. */

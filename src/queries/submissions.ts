@@ -1,6 +1,6 @@
 // Submissions (photos and letters), upload claims and the few event/prisoner look-ups media needs.
 import type { Knex } from 'knex';
-import type { EventRow, HandinStatus, PrisonerRow, SubmissionRow, SubmissionStatus } from '../db/tables';
+import type { EventRow, HandinStatus, PrisonerRow, SubmissionKind, SubmissionRow, SubmissionStatus } from '../db/tables';
 
 export type NewSubmission = Pick<SubmissionRow, 'event_id' | 'kind'> &
   Partial<Pick<SubmissionRow, 'storage_key' | 'media_type' | 'mime' | 'width' | 'height' | 'caption' | 'submitter_name' | 'letter_text' | 'status' | 'handin_status' | 'handin_to' | 'moderated_by' | 'moderated_at'>>;
@@ -13,6 +13,11 @@ export function findById(db: Knex, id: number): Promise<SubmissionRow | undefine
   return db<SubmissionRow>('submissions').where({ id }).first();
 }
 
+/** The submission, locked until the transaction ends: moderators' decisions queue up here. */
+export function lockById(trx: Knex.Transaction, id: number): Promise<SubmissionRow | undefined> {
+  return trx<SubmissionRow>('submissions').where({ id }).forUpdate().first();
+}
+
 export function findByKey(db: Knex, key: string): Promise<SubmissionRow | undefined> {
   return db<SubmissionRow>('submissions').where({ storage_key: key }).first();
 }
@@ -22,22 +27,60 @@ export async function update(db: Knex, id: number, patch: Partial<SubmissionRow>
   return row;
 }
 
-export function listForEvent(db: Knex, eventId: number, statuses: SubmissionStatus[]): Promise<SubmissionRow[]> {
-  return db<SubmissionRow>('submissions').where({ event_id: eventId }).whereIn('status', statuses).orderBy('created_at').orderBy('id');
+export interface ListOptions {
+  kind?: SubmissionKind;
+  limit?: number;
+  offset?: number;
+}
+
+function ofEvent(db: Knex, eventId: number, statuses: SubmissionStatus[], kind?: SubmissionKind) {
+  const query = db<SubmissionRow>('submissions').where({ event_id: eventId }).whereIn('status', statuses);
+  if (kind) query.where({ kind });
+  return query;
+}
+
+/** The event's submissions in these statuses, oldest first; all, or one page (limit/offset). */
+export function listForEvent(db: Knex, eventId: number, statuses: SubmissionStatus[], options: ListOptions = {}): Promise<SubmissionRow[]> {
+  const query = ofEvent(db, eventId, statuses, options.kind).orderBy('created_at').orderBy('id');
+  if (options.limit !== undefined) query.limit(options.limit).offset(options.offset ?? 0);
+  return query;
+}
+
+export async function countForEvent(db: Knex, eventId: number, statuses: SubmissionStatus[], kind?: SubmissionKind): Promise<number> {
+  const [row] = await ofEvent(db, eventId, statuses, kind).count<{ n: string }[]>({ n: '*' });
+  return Number(row.n);
+}
+
+/** Approved photos and letters of a campaign's published pickets (its report-backs), oldest first. */
+export function approvedForCampaign(db: Knex, campaignId: number): Promise<SubmissionRow[]> {
+  return db('submissions as s')
+    .join('events as e', 'e.id', 's.event_id')
+    .where({ 'e.campaign_id': campaignId, 'e.status': 'published', 's.status': 'approved' })
+    .select('s.*')
+    .orderBy('s.created_at')
+    .orderBy('s.id');
 }
 
 export type QueueRow = SubmissionRow & { event_title: string; event_starts_at: Date; event_timezone: string };
 
 /** Pending submissions of the events `ownerId` organises (every event when null: admins). */
-export function listPending(db: Knex, ownerId: number | null): Promise<QueueRow[]> {
+export function listPending(db: Knex, ownerId: number | null, page: { limit: number; offset: number }): Promise<QueueRow[]> {
   const q = db('submissions as s')
     .join('events as e', 'e.id', 's.event_id')
     .where('s.status', 'pending')
     .select('s.*', 'e.title as event_title', 'e.starts_at as event_starts_at', 'e.timezone as event_timezone')
     .orderBy('s.created_at')
-    .orderBy('s.id');
+    .orderBy('s.id')
+    .limit(page.limit)
+    .offset(page.offset);
   if (ownerId !== null) q.where('e.owner_id', ownerId);
   return q;
+}
+
+export async function countPending(db: Knex, ownerId: number | null): Promise<number> {
+  const q = db('submissions as s').join('events as e', 'e.id', 's.event_id').where('s.status', 'pending').count<{ n: string }[]>({ n: '*' });
+  if (ownerId !== null) q.where('e.owner_id', ownerId);
+  return Number((await q)[0].n);
 }
 
 export type HandinSummary = Record<HandinStatus, number> & { total: number };

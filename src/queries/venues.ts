@@ -12,6 +12,21 @@ export function listVenues(db: Knex, filter: { kind?: VenueRow['kind']; represen
   return query;
 }
 
+/** Venues whose name, city or country code contains `text` (all when empty), at most `limit`, and how many match. */
+export async function searchVenues(db: Knex, text: string, limit: number): Promise<{ venues: VenueRow[]; total: number }> {
+  const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const matching = () => {
+    const query = db<VenueRow>('venues');
+    if (text) query.where((w) => w.whereILike('name', like).orWhereILike('city', like).orWhereILike('country', like));
+    return query;
+  };
+  const [venues, [count]] = await Promise.all([
+    matching().orderBy([{ column: 'country' }, { column: 'city' }, { column: 'name' }]).limit(limit),
+    matching().count<{ n: string }[]>({ n: '*' }),
+  ]);
+  return { venues, total: Number(count.n) };
+}
+
 export function findVenue(db: Knex, id: number): Promise<VenueRow | undefined> {
   return db<VenueRow>('venues').where({ id }).first();
 }

@@ -1,23 +1,22 @@
 // Admin: organiser accounts and invites.
 import { Router } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import * as accounts from '../services/accounts';
-import * as users from '../queries/users';
+import { accountsPage, setAccountDisabled } from '../services/admin-users';
 import { email, parse } from '../lib/validation';
 import { NotFound } from '../lib/errors';
 import { requireAdmin } from './middleware';
-import { presentAccount } from '../presenters/accounts';
+import { USER_ROLES } from '../domain/enums';
 
-const inviteForm = z.object({ email: email(), role: z.enum(['organiser', 'admin'], { message: 'errors.invalid' }) });
+const inviteForm = z.object({ email: email(), role: z.enum(USER_ROLES, { message: 'errors.invalid' }) });
 
 export function adminRouter(deps: AppDeps): Router {
   const router = Router();
   router.use('/admin', requireAdmin);
 
   const usersPage = async (values: Record<string, unknown>, errors: Record<string, string>) => ({
-    accounts: (await users.list(deps.db)).map(presentAccount),
-    invites: await users.pendingInvites(deps.db, deps.clock.now()),
+    ...(await accountsPage(deps)),
     values,
     errors,
   });
@@ -45,13 +44,10 @@ export function adminRouter(deps: AppDeps): Router {
     const id = Number(req.params.id);
     const action = req.params.action;
     if (!Number.isInteger(id) || !['disable', 'enable'].includes(String(action))) throw new NotFound();
-    if (id === req.user!.id) {
+    if ((await setAccountDisabled(deps, req.user!, id, action === 'disable')) === 'yourself') {
       res.flash('error', 'admin.users.notYourself');
       return res.redirect(303, '/admin/users');
     }
-    if (!(await users.findById(deps.db, id))) throw new NotFound();
-    await users.setDisabled(deps.db, id, action === 'disable');
-    if (action === 'disable') await users.deleteSessions(deps.db, id);
     res.flash('success', action === 'disable' ? 'admin.users.disabled' : 'admin.users.enabled');
     res.redirect(303, '/admin/users');
   });

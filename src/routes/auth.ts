@@ -2,7 +2,7 @@
 import { Router, Request, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import * as accounts from '../services/accounts';
 import { email, parse, password, requiredText } from '../lib/validation';
 import { limitRequests } from '../lib/rate-limits';
@@ -41,7 +41,9 @@ export function authRouter(deps: AppDeps): Router {
   router.post('/setup', async (req, res) => {
     const parsed = parse(setupForm, req.body);
     if (!parsed.ok) {
-      return res.status(400).page('setup', { title: req.t('auth.setup.title'), values: req.body, errors: parsed.errors });
+      // The summary names each field ("Password: use at least 10 characters"), not only the problem.
+      const errorLabels = { name: req.t('auth.fields.name'), email: req.t('auth.fields.email'), password: req.t('auth.fields.password') };
+      return res.status(400).page('setup', { title: req.t('auth.setup.title'), values: req.body, errors: parsed.errors, errorLabels });
     }
     const result = await accounts.createFirstAdmin(deps, parsed.data);
     if (!result.ok) {

@@ -2,16 +2,17 @@
 import { Router, Request, Response } from 'express';
 import { z } from 'zod';
 import { DateTime } from 'luxon';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { CampaignRow, DemandRow, PrisonerRow } from '../db/tables';
 import { BadRequest } from '../lib/errors';
+import { pageParam, pagerLinks } from '../lib/paging';
 import { countryOptions, isCountryCode } from '../lib/places';
 import { FieldErrors, optionalText, parse, requiredText } from '../lib/validation';
 import * as service from '../services/campaigns';
-import {
-  dayOfActionBoard, groupByCountry, presentCampaign, presentCampaignEvent, presentDemand, presentPrisoner,
-} from '../presenters/campaigns';
+import { publicCampaignPage } from '../services/campaign-page';
+import { pageTags } from '../services/public-cache';
 import { requireUser } from './middleware';
+import { CAMPAIGN_STATUSES, DEMAND_KINDS, PRISONER_STATUSES } from '../domain/enums';
 
 const campaignForm = z.object({
   title: requiredText(200),
@@ -25,7 +26,7 @@ const campaignForm = z.object({
     .refine((list) => list.length <= 20 && list.every((s) => s.length <= 200), 'errors.tooLong'),
   language: z.string().trim().max(20, 'errors.tooLong')
     .refine((v) => v === '' || /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(v), 'errors.invalid').optional().default(''),
-  status: z.enum(['active', 'archived'], { message: 'errors.invalid' }).optional().default('active'),
+  status: z.enum(CAMPAIGN_STATUSES, { message: 'errors.invalid' }).optional().default('active'),
 });
 
 const optionalId = (message: string) =>
@@ -33,7 +34,7 @@ const optionalId = (message: string) =>
     z.number({ message }).int(message).positive(message).nullable());
 
 const demandForm = z.object({
-  kind: z.enum(['release', 'drop_charges', 'other'], { message: 'errors.invalid' }),
+  kind: z.enum(DEMAND_KINDS, { message: 'errors.invalid' }),
   text: requiredText(500),
   prisoner_id: optionalId('errors.prisonerUnknown'),
 });
@@ -41,7 +42,7 @@ const demandForm = z.object({
 const prisonerForm = z.object({
   name: requiredText(200),
   story: optionalText(20_000),
-  status: z.enum(['detained', 'sentenced', 'released'], { message: 'errors.invalid' }),
+  status: z.enum(PRISONER_STATUSES, { message: 'errors.invalid' }),
   since: z.string().trim().optional().default('')
     .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && DateTime.fromISO(v).isValid), 'errors.date')
     .transform((v) => v || null),
@@ -69,6 +70,7 @@ function prisonerValues(p: PrisonerRow, demands: DemandRow[]) {
   return { ...p, since: p.since ?? '', demand_ids: demands.filter((d) => d.prisoner_id === p.id).map((d) => String(d.id)) };
 }
 
+/** The campaign's pickets on the map, and its day of action there (the map's own filters). */
 export function campaignsRouter(deps: AppDeps): Router {
   const router = Router();
   const id = (value: unknown) => (/^\d{1,9}$/.test(String(value)) ? Number(value) : NaN);
@@ -204,7 +206,7 @@ export function campaignsRouter(deps: AppDeps): Router {
   });
 
   // ---- public ---------------------------------------------------------------------------
-  const calendars: service.CalendarCache = new Map();
+  const calendars = service.calendarCache();
   router.get('/campaigns/:slug', async (req, res) => {
     const raw = String(req.params.slug);
     if (raw.endsWith('.ics')) {
@@ -215,18 +217,14 @@ export function campaignsRouter(deps: AppDeps): Router {
       res.type('text/calendar; charset=utf-8').send(ics.text);
       return;
     }
-    const data = await service.publicCampaign(deps, raw);
-    const prisoners = new Map(data.prisoners.map((p) => [p.id, p]));
-    const events = data.events.map((e) => presentCampaignEvent(e, req.locale, data.now));
+    const page = await publicCampaignPage(deps, raw, req.locale, pageParam(req.query.pickets));
+    res.locals.pageCache = { tags: pageTags.campaign(page.campaignId) };
     res.page('campaign', {
-      title: data.campaign.title,
-      campaign: presentCampaign(data.campaign, req.locale),
-      demands: data.demands.map((d) => presentDemand(d, data.counts.get(d.id) ?? 0, prisoners)),
-      prisoners: data.prisoners.map((p) => presentPrisoner(p, data.demands, req.locale)),
-      board: dayOfActionBoard(events),
-      countries: groupByCountry(events),
+      title: page.campaign.title,
+      ...page,
+      picketsPager: pagerLinks(page.picketsPaging, `/campaigns/${encodeURIComponent(page.campaign.slug)}`, req.query, 'pickets', 'pickets'),
       scripts: ['/public/js/local-time.js'],
-      head: CSS + `<link rel="alternate" type="text/calendar" href="/campaigns/${encodeURIComponent(data.campaign.slug)}.ics">`,
+      head: CSS + `<link rel="alternate" type="text/calendar" href="/campaigns/${encodeURIComponent(page.campaign.slug)}.ics">`,
     });
   });
 

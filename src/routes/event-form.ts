@@ -1,15 +1,13 @@
 // The event form's schema and what the form page needs to render (choices, venues, zones).
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow } from '../db/tables';
 import { countryOptions, isCountryCode } from '../lib/places';
 import { checkbox, optionalText, requiredText } from '../lib/validation';
-import { listVenues } from '../queries/venues';
 import { formChoices } from '../services/events';
-
-export const KINDS = ['picket', 'demonstration', 'vigil', 'leafleting', 'meeting', 'other'] as const;
-export const ACTION_STATUSES = ['planned', 'confirmed', 'happened', 'letter_delivered', 'letter_refused'] as const;
+import { venueChoices } from '../services/venues';
+import { ACTION_STATUSES, EVENT_KINDS } from '../domain/enums';
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 const toNumber = (v: unknown) => (blank(v) ? null : Number(String(v).trim().replace(',', '.')));
@@ -23,7 +21,7 @@ const optionalId = (message: string) =>
   z.preprocess(toNumber, z.number({ message }).int(message).positive(message).nullable());
 
 export const eventSchema = z.object({
-  kind: z.enum(KINDS, { message: 'errors.invalid' }),
+  kind: z.enum(EVENT_KINDS, { message: 'errors.invalid' }),
   title: requiredText(200),
   description: optionalText(20000),
   campaign_id: optionalId('events.errors.unknownCampaign'),
@@ -54,6 +52,11 @@ export const eventSchema = z.object({
   attendance_count: optionalNumber(0, 10_000_000, 'events.errors.attendance', true),
 });
 
+/** The form was sent with "Find places": show the places matching its search, save nothing. */
+export function isVenueSearch(body: Record<string, unknown> | undefined): boolean {
+  return Boolean(body && body.find_venue !== undefined);
+}
+
 /** The user's input as typed, for re-rendering the form (checkbox lists as arrays). */
 export function typedValues(body: Record<string, unknown> | undefined): Record<string, unknown> {
   const values = { ...(body ?? {}) };
@@ -70,7 +73,10 @@ export async function renderEventForm(
   deps: AppDeps, req: Request, res: Response,
   locals: { status?: number; values: Record<string, unknown>; errors: Record<string, string>; event?: EventRow; duplicateOf?: EventRow },
 ): Promise<void> {
-  const [choices, venues] = await Promise.all([formChoices(deps, req.user!), listVenues(deps.db)]);
+  const values = locals.values;
+  const chosen = /^\d{1,9}$/.test(String(values.venue_id ?? '')) ? Number(values.venue_id) : null;
+  const search = typeof values.venue_q === 'string' ? values.venue_q : '';
+  const [choices, venueChoice] = await Promise.all([formChoices(deps, req.user!), venueChoices(deps, search, chosen)]);
   zoneList ??= Intl.supportedValuesOf('timeZone');
   const t = req.t;
   res.status(locals.status ?? 200).page('organise-event-form', {
@@ -80,12 +86,13 @@ export async function renderEventForm(
     ...locals,
     action: locals.event ? `/organise/events/${locals.event.id}` : '/organise/events',
     choices,
-    venues,
-    kinds: KINDS,
+    venues: venueChoice.venues,
+    venueSearch: venueChoice,
+    kinds: EVENT_KINDS,
     actionStatuses: ACTION_STATUSES,
     countries: countryOptions(req.locale),
     zones: zoneList,
     head: '<link rel="stylesheet" href="/vendor/leaflet/leaflet.css">',
-    scripts: ['/vendor/leaflet/leaflet.js', '/public/js/point-picker.js'],
+    scripts: ['/vendor/leaflet/leaflet.js', '/public/js/point-picker.js', '/public/js/place-finder.js'],
   });
 }

@@ -1,14 +1,16 @@
 // Public pickets: the event page (and its .ics), past pickets, and the JSON API.
-import { Router } from 'express';
+import { Request, Response, Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
-import { renderMarkdown } from '../lib/markdown';
 import { countryName, isCountryCode } from '../lib/places';
 import { parseOrThrow } from '../lib/validation';
-import { eventPath, publicPlace } from '../presenters/events';
-import { eventPageExtras } from '../services/event-page';
+import { publicEventPage } from '../services/event-page';
+import { pageTags, PublicCache } from '../services/public-cache';
+import { countsForScript, formState } from '../services/public-counts';
+import type { EventRow } from '../db/tables';
+import type { PageCacheSlot } from '../lib/page-cache';
 import * as publicEvents from '../services/public-events';
 import { organiseEventsRouter } from './organise-events';
 
@@ -35,18 +37,15 @@ const apiQuery = z.object({
   per_page: z.coerce.number({ message: 'events.errors.badPerPage' }).int('events.errors.badPerPage').min(1, 'events.errors.badPerPage').max(100, 'events.errors.badPerPage').default(20),
 });
 
-// Rendering and sanitising Markdown costs more than the rest of the page, and the same description
-// is shown again and again on a day of action: keep the results for short texts (bounded memory).
-const descriptions = new Map<string, string>();
-function descriptionHtml(text: string): string {
-  if (text.length > 4000) return renderMarkdown(text);
-  let html = descriptions.get(text);
-  if (html === undefined) {
-    html = renderMarkdown(text);
-    if (descriptions.size >= 1000) descriptions.delete(descriptions.keys().next().value!);
-    descriptions.set(text, html);
-  }
-  return html;
+const publicCache = (req: Request): PublicCache => req.app.locals.publicCache;
+
+/** Names what makes an event page stale; an RSVP does not (its counts refresh on their own). */
+function cacheEventPage(req: Request, res: Response, event: EventRow, extras: Record<string, unknown>) {
+  const cache = publicCache(req);
+  const slot = res.locals.pageCacheSlot as PageCacheSlot | undefined;
+  const rsvp = extras.rsvp as { counts: { going: number; waitlisted: number; capacity: number | null; spotsLeft: number | null } };
+  if (slot) cache.counts.remember(event.id, { ...rsvp.counts, state: formState(rsvp.counts, event) }, slot.since);
+  res.locals.pageCache = { tags: pageTags.event(event), onHit: () => cache.counts.touch(event.id) };
 }
 
 const single = (query: Record<string, unknown>) =>
@@ -68,6 +67,16 @@ export function eventsRouter(deps: AppDeps): Router {
   });
   router.get('/past', (_req, res) => res.redirect(301, '/events/past'));
 
+  // The numbers going, fresh within RSVP_COUNT_SECONDS, for the event page's script.
+  router.get('/events/:id/counts.json', async (req, res) => {
+    const id = /^\d{1,9}$/.test(String(req.params.id)) ? Number(req.params.id) : NaN;
+    const counts = Number.isSafeInteger(id) ? await publicCache(req).counts.get(id) : undefined;
+    if (!counts) throw new NotFound();
+    const lang = deps.i18n.languages.find((l) => l === req.query.lang) ?? req.locale;
+    res.set('Cache-Control', `public, max-age=${deps.config.RSVP_COUNT_SECONDS}`);
+    res.json(countsForScript(counts, deps.i18n.t(lang)));
+  });
+
   router.get('/events/:ref', async (req, res) => {
     const match = EVENT_REF.exec(String(req.params.ref));
     if (!match) throw new NotFound();
@@ -78,20 +87,15 @@ export function eventsRouter(deps: AppDeps): Router {
       res.set('Content-Disposition', `attachment; filename="${event.slug || 'event'}-${event.id}.ics"`);
       return res.send(ics);
     }
-    const page = await publicEvents.eventPage(deps, id, req.user ?? null);
-    const canonical = eventPath(page.event);
-    if (`/events/${req.params.ref}` !== canonical) return res.redirect(301, canonical);
-    const extras = await eventPageExtras(deps, page.event, req);
+    const { row, ...page } = await publicEventPage(deps, id, req.user ?? null, req);
+    if (`/events/${req.params.ref}` !== page.canonical) return res.redirect(301, page.canonical);
     if (page.preview) res.set('Cache-Control', 'private, no-store');
+    else cacheEventPage(req, res, row, page);
     res.page('event', {
       title: page.event.title,
       ...page,
-      place: publicPlace(page.event),
-      descriptionHtml: descriptionHtml(page.event.description),
-      canonical,
       head: '<link rel="stylesheet" href="/vendor/leaflet/leaflet.css">',
-      scripts: ['/vendor/leaflet/leaflet.js', '/public/js/event-map.js', '/public/js/local-time.js'],
-      ...extras,
+      scripts: ['/vendor/leaflet/leaflet.js', '/public/js/event-map.js', '/public/js/local-time.js', '/public/js/rsvp-counts.js'],
     });
   });
 

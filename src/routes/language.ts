@@ -3,7 +3,7 @@
 // chooses a language, so a forged link can do no harm beyond switching it.
 import { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { parse } from '../lib/validation';
 import { rememberLanguage } from '../services/language';
 

@@ -1,11 +1,11 @@
 // Letter templates: the campaign organiser's form, and the public page to fill in and print.
 import { Router, Request, Response } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
 import { parse, requiredText } from '../lib/validation';
-import { presentTemplate } from '../presenters/submissions';
 import * as letters from '../services/letters';
+import { publicTemplatePage, templateEditPage, templatesPage } from '../services/letter-pages';
 import { requireUser } from './middleware';
 
 const templateForm = z.object({
@@ -24,11 +24,11 @@ export function lettersRouter(deps: AppDeps): Router {
   const router = Router();
 
   const listPage = async (req: Request, res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) => {
-    const { campaign, templates } = await letters.campaignTemplates(deps, req.user, idParam(req));
+    const { campaign, templates } = await templatesPage(deps, req.user, idParam(req));
     res.status(status).page('letter-templates', {
       title: req.t('media.letters.manageTitle', { title: campaign.title }),
-      campaign: { id: campaign.id, title: campaign.title },
-      templates: templates.map(presentTemplate),
+      campaign,
+      templates,
       values,
       errors,
     });
@@ -48,11 +48,11 @@ export function lettersRouter(deps: AppDeps): Router {
   });
 
   const editPage = async (req: Request, res: Response, status: number, values: Record<string, unknown> | null, errors: Record<string, string>) => {
-    const { template, campaign } = await letters.templateForEditing(deps, req.user, idParam(req));
+    const { template, campaign } = await templateEditPage(deps, req.user, idParam(req));
     res.status(status).page('letter-template-edit', {
       title: req.t('media.letters.editTitle'),
-      campaign: { id: campaign.id, title: campaign.title },
-      template: presentTemplate(template),
+      campaign,
+      template,
       values: values ?? { language: template.language, title: template.title, body: template.body },
       errors,
     });
@@ -76,11 +76,11 @@ export function lettersRouter(deps: AppDeps): Router {
   });
 
   router.get('/letters/:id', async (req, res) => {
-    const { template, campaign } = await letters.publicTemplate(deps, idParam(req));
+    const { template, campaign } = await publicTemplatePage(deps, idParam(req));
     res.page('letter', {
       title: template.title,
-      template: presentTemplate(template),
-      campaign: { title: campaign.title, slug: campaign.slug },
+      template,
+      campaign,
       head: '<link rel="stylesheet" href="/public/css/media.css">',
       bodyClass: 'printable-letter',
       scripts: ['/public/js/print-letter.js'],

@@ -2,12 +2,14 @@
 import { Router, Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { intlLocale } from '../lib/time';
 import { BadRequest, NotFound } from '../lib/errors';
 import { parse } from '../lib/validation';
-import type { Bound, MapFilters } from '../queries/map';
 import * as map from '../services/map';
+import type { Bound, MapFilters } from '../services/map';
+import type { PublicCache } from '../services/public-cache';
+import { EVENT_KINDS } from '../domain/enums';
 
 const blank = (v: unknown) => (v === '' ? undefined : v);
 const text = (message: string) => z.string({ message });
@@ -38,7 +40,7 @@ const bbox = text('map.errors.bbox').transform((v, ctx): [number, number, number
 const filterFields = {
   campaign: z.preprocess(blank, text('map.errors.campaign').regex(/^[a-z0-9][a-z0-9-]{0,99}$/i, 'map.errors.campaign').optional()),
   country: z.preprocess(blank, text('map.errors.country').regex(/^[a-z]{2}$/i, 'map.errors.country').transform((v) => v.toUpperCase()).optional()),
-  kind: z.preprocess(blank, z.enum(['picket', 'demonstration', 'vigil', 'leafleting', 'meeting', 'other'], { message: 'map.errors.kind' }).optional()),
+  kind: z.preprocess(blank, z.enum(EVENT_KINDS, { message: 'map.errors.kind' }).optional()),
   when: z.preprocess(blank, z.enum(['today', 'week', 'upcoming', 'past'], { message: 'map.errors.when' }).optional()),
   from: z.preprocess(blank, bound.optional()),
   to: z.preprocess(blank, bound.optional()),
@@ -88,19 +90,18 @@ function toFilters(q: Partial<FeedQuery> & { day?: string }, now: Date): MapFilt
 
 export function mapRouter(deps: AppDeps): Router {
   const router = Router();
-  const cache = new map.GeoJsonCache();
-  const features = new map.FeatureStrings();
 
   router.get('/api/events.geojson', async (req, res) => {
     const { data, errors } = checkQuery(feedQuery, req.query as Record<string, unknown>);
     if (!data) throw new BadRequest(errors);
-    const feed = await map.geojson(deps, cache, toFilters(data, deps.clock.now()), features);
+    const feed = await (req.app.locals.publicCache as PublicCache).map.body(toFilters(data, deps.clock.now()));
     res.set('ETag', feed.etag);
-    // Browsers and proxies may keep it, but must ask again: the ETag makes asking cheap.
-    res.set('Cache-Control', 'public, no-cache');
+    // Browsers ask again each time (the ETag makes asking cheap); nginx or a CDN may keep it briefly.
+    res.set('Cache-Control', `public, max-age=0, s-maxage=${deps.config.PROXY_CACHE_SECONDS}, stale-while-revalidate=${deps.config.PROXY_STALE_SECONDS}`);
     res.vary('Accept-Encoding');
     res.type('application/geo+json');
-    if (req.fresh) return res.status(304).end();
+    // Not req.fresh: Node's fetch adds `Cache-Control: no-cache` to conditional requests.
+    if (req.get('if-none-match')?.split(',').some((t) => t.trim().replace(/^W\//, '') === feed.etag)) return res.status(304).end();
     // Gzipped once per version; the compression middleware leaves an encoded body alone.
     if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
       res.set('Content-Encoding', 'gzip');

@@ -1,28 +1,31 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { Forbidden } from '../lib/errors';
-import * as users from '../queries/users';
+import { hasAccounts, signedInUser } from '../services/sessions';
+import { mayAdminister } from '../services/sessions';
 
 /** Puts the logged-in organiser (if any) on req.user and res.locals.user. */
-export function loadUser({ db }: Pick<AppDeps, 'db'>) {
+export function loadUser(deps: Pick<AppDeps, 'db'>) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const id = req.session?.userId;
     if (id) {
-      const user = await users.findById(db, id);
-      if (user && !user.disabled_at) req.user = user;
+      const user = await signedInUser(deps, id);
+      if (user) req.user = user;
       else delete req.session.userId;
     }
     res.locals.user = req.user ?? null;
+    // Views show admin links from this answer; they never look at roles themselves.
+    res.locals.mayAdminister = mayAdminister(req.user);
     next();
   };
 }
 
 /** On a fresh install every page leads to creating the first admin account. */
-export function needsFirstRun({ db }: Pick<AppDeps, 'db'>) {
+export function needsFirstRun(deps: Pick<AppDeps, 'db'>) {
   let done = false;
   return async (req: Request, res: Response, next: NextFunction) => {
     if (done || req.path === '/setup' || req.path.startsWith('/api/')) return next();
-    if (await users.exists(db)) {
+    if (await hasAccounts(deps)) {
       done = true;
       return next();
     }
@@ -38,7 +41,7 @@ export function requireUser(req: Request, res: Response, next: NextFunction) {
 
 export function requireAdmin(req: Request, res: Response, next: NextFunction) {
   if (!req.user) return requireUser(req, res, next);
-  if (req.user.role !== 'admin') return next(new Forbidden());
+  if (!mayAdminister(req.user)) return next(new Forbidden());
   next();
 }
 

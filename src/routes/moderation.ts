@@ -1,18 +1,20 @@
 // The moderation queue (event organiser and admins), masks, hand-in status, and prisoner portraits.
 import { Router, Request } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { BadRequest, NotFound } from '../lib/errors';
+import { pageParam, pagerLinks } from '../lib/paging';
 import { optionalText, parse, parseOrThrow } from '../lib/validation';
-import { presentForModeration } from '../presenters/submissions';
 import * as moderation from '../services/moderation';
+import { allPendingPage, eventQueuePage } from '../services/moderation-page';
 import { requireUser, safeNext } from './middleware';
 import { multipartWithCsrf } from './submissions';
 import { MASK_GRID, moderationMasks } from './masks';
+import { HANDIN_STATUSES } from '../domain/enums';
 
 const rejectForm = z.object({ reason: optionalText(500) });
 const handinForm = z.object({
-  handin_status: z.enum(['', 'delivered', 'refused', 'posted', 'emailed'], { message: 'errors.invalid' }),
+  handin_status: z.enum(['', ...HANDIN_STATUSES], { message: 'errors.invalid' }),
   handin_to: optionalText(200),
 });
 
@@ -32,19 +34,27 @@ export function moderationRouter(deps: AppDeps): Router {
   const page = { head: '<link rel="stylesheet" href="/public/css/media.css">', scripts: ['/public/js/faces.js'], maskGrid: MASK_GRID };
 
   router.get('/organise/moderation', requireUser, async (req, res) => {
-    const pending = await moderation.allPending(deps, req.user!);
-    res.page('moderation', { ...page, title: req.t('media.moderation.allTitle'), event: null, pending: pending.map(presentForModeration), decided: [], returnTo: '/organise/moderation' });
+    const { pending, paging } = await allPendingPage(deps, req.user!, pageParam(req.query.page));
+    res.page('moderation', {
+      ...page, title: req.t('media.moderation.allTitle'), event: null, pending, decided: [],
+      pendingTotal: paging.total, pendingPager: pagerLinks(paging, '/organise/moderation', req.query, 'page'), decidedPager: null,
+      returnTo: '/organise/moderation',
+    });
   });
 
   router.get('/organise/events/:id/moderation', requireUser, async (req, res) => {
-    const { event, pending, decided } = await moderation.eventQueue(deps, req.user, idParam(req));
+    const queue = await eventQueuePage(deps, req.user, idParam(req), { pending: pageParam(req.query.pending), decided: pageParam(req.query.decided) });
+    const path = `/organise/events/${queue.event.id}/moderation`;
     res.set('Cache-Control', 'private, no-store');
     res.page('moderation', {
       ...page,
-      title: req.t('media.moderation.title', { title: event.title }),
-      event,
-      pending: pending.map(presentForModeration),
-      decided: decided.map(presentForModeration),
+      title: req.t('media.moderation.title', { title: queue.event.title }),
+      event: queue.event,
+      pending: queue.pending,
+      decided: queue.decided,
+      pendingTotal: queue.pendingPaging.total,
+      pendingPager: pagerLinks(queue.pendingPaging, path, req.query, 'pending'),
+      decidedPager: pagerLinks(queue.decidedPaging, path, req.query, 'decided', 'decided'),
       returnTo: '',
     });
   });

@@ -1,14 +1,12 @@
 // The organiser's side of pickets: create, edit, publish, cancel, duplicate, delete drafts.
 // Every action goes through the service, which answers 404/403 whatever the URL or form says.
 import { Router, Request } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
-import { renderMarkdown } from '../lib/markdown';
 import { parse } from '../lib/validation';
-import { eventPath } from '../presenters/events';
-import { demandsOfEvents } from '../queries/events';
 import * as events from '../services/events';
-import { eventSchema, renderEventForm, typedValues } from './event-form';
+import { organiserEventPage } from '../services/organise-event-page';
+import { eventSchema, isVenueSearch, renderEventForm, typedValues } from './event-form';
 import { requireUser } from './middleware';
 
 export function eventId(req: Request): number {
@@ -33,6 +31,7 @@ export function organiseEventsRouter(deps: AppDeps): Router {
   });
 
   router.post('/organise/events', async (req, res) => {
+    if (isVenueSearch(req.body)) return renderEventForm(deps, req, res, { values: typedValues(req.body), errors: {} });
     const parsed = parse(eventSchema, req.body);
     if (!parsed.ok) return renderEventForm(deps, req, res, { status: 400, values: typedValues(req.body), errors: parsed.errors });
     const result = await events.createEvent(deps, req.user!, parsed.data);
@@ -42,11 +41,8 @@ export function organiseEventsRouter(deps: AppDeps): Router {
   });
 
   router.get('/organise/events/:id', async (req, res) => {
-    const event = await events.eventForOrganiser(deps, req.user!, eventId(req));
-    const demands = (await demandsOfEvents(deps.db, [event.id])).get(event.id) ?? [];
-    res.page('organise-event', {
-      title: event.title, event, demands, publicPath: eventPath(event), descriptionHtml: renderMarkdown(event.description),
-    });
+    const page = await organiserEventPage(deps, req.user!, eventId(req));
+    res.page('organise-event', { title: page.event.title, ...page });
   });
 
   router.get('/organise/events/:id/edit', async (req, res) => {
@@ -57,6 +53,7 @@ export function organiseEventsRouter(deps: AppDeps): Router {
   router.post('/organise/events/:id', async (req, res) => {
     const id = eventId(req);
     const event = await events.eventForOrganiser(deps, req.user!, id);
+    if (isVenueSearch(req.body)) return renderEventForm(deps, req, res, { values: typedValues(req.body), errors: {}, event });
     const parsed = parse(eventSchema, req.body);
     if (!parsed.ok) return renderEventForm(deps, req, res, { status: 400, values: typedValues(req.body), errors: parsed.errors, event });
     const result = await events.updateEvent(deps, req.user!, id, parsed.data);

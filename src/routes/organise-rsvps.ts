@@ -1,13 +1,14 @@
 // The organiser's RSVP tools: list with counts, CSV export, message to everyone going.
 import { Router, Request, Response } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
+import { pageParam, pagerLinks } from '../lib/paging';
 import { parse, requiredText, FieldErrors } from '../lib/validation';
 import * as organise from '../services/organise-rsvps';
 import * as decisions from '../services/attendees';
 import { NotFound } from '../lib/errors';
 import { requireUser } from './middleware';
-import { eventIdParam } from './rsvps';
+import { eventIdParam } from './params';
 
 const messageForm = z.object({ subject: requiredText(150), body: requiredText(5000) });
 
@@ -15,10 +16,11 @@ export function organiseRsvpsRouter(deps: AppDeps): Router {
   const router = Router();
 
   const listPage = async (req: Request, res: Response, status: number, values: Record<string, unknown> = {}, errors: FieldErrors = {}) => {
-    const overview = await organise.rsvpOverview(deps, req.user!, eventIdParam(req.params.id), req.locale);
+    const overview = await organise.rsvpOverview(deps, req.user!, eventIdParam(req.params.id), req.locale, pageParam(req.query.page));
     res.set('Cache-Control', 'no-store');
     res.status(status).page('organise-rsvps', {
       title: req.t('rsvps.organise.title', { title: overview.event.title }), ...overview, values, errors,
+      rsvpPager: pagerLinks(overview.paging, `/organise/events/${overview.event.id}/rsvps`, req.query, 'page', 'list-heading'),
     });
   };
 

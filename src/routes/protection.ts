@@ -24,7 +24,7 @@
 // before any route runs, so no route can be reached with a token-less multipart form.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { HttpError } from '../lib/errors';
 import { routeTable } from '../lib/route-table';
 

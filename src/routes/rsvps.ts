@@ -2,19 +2,17 @@
 import { Router, Request, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow, RsvpRow } from '../db/tables';
 import { limitRequests } from '../lib/rate-limits';
 import { email, optionalText, parse, requiredText, FieldErrors } from '../lib/validation';
-import { presentEventForRsvp, presentOwnRsvp } from '../presenters/rsvps';
-import { mayKnowMeetingPoint, shownStatus } from '../services/block-list';
-import { rsvpFormState } from '../services/event-page';
+import { goneEventView, managePage as manageView, rsvpEventView, rsvpFormPage } from '../services/rsvp-pages';
 import * as rsvps from '../services/rsvps';
 import { organiseRsvpsRouter } from './organise-rsvps';
+import { eventIdParam } from './params';
+import { RSVP_ROLES } from '../domain/enums';
 
-export const ROLES = ['attendee', 'steward', 'speaker'] as const;
-
-const role = z.enum(ROLES, { message: 'errors.invalid' }).default('attendee');
+const role = z.enum(RSVP_ROLES, { message: 'errors.invalid' }).default('attendee');
 const emptyToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
 
 const rsvpForm = z.object({
@@ -24,12 +22,6 @@ const rsvpForm = z.object({
   note: optionalText(1000),
 });
 const ownRsvpForm = z.object({ name: requiredText(100), role, note: optionalText(1000) });
-
-/** "12" or "12-picket-at-the-embassy" gives 12. */
-export function eventIdParam(value: unknown): number {
-  const match = /^(\d{1,9})(-[a-z0-9-]*)?$/i.exec(String(value));
-  return match ? Number(match[1]) : NaN;
-}
 
 /** Valid manage tokens are never logged, cached or sent on as a referrer. */
 function privatePage(res: Response) {
@@ -42,10 +34,8 @@ export function rsvpsRouter(deps: AppDeps): Router {
 
   const formPage = async (req: Request, res: Response, status: number, event: EventRow, values: Record<string, unknown>, errors: FieldErrors) => {
     const { _form: formError, ...fieldErrors } = errors;
-    const rsvp = await rsvpFormState(deps, event, { values, errors: fieldErrors, formError });
-    res.status(status).page('rsvp-form', {
-      title: event.title, event, rsvp, eventView: presentEventForRsvp(event, req.locale, false), errors: fieldErrors,
-    });
+    const page = await rsvpFormPage(deps, event, req.locale, { values, errors: fieldErrors, formError });
+    res.status(status).page('rsvp-form', { title: event.title, ...page, errors: fieldErrors });
   };
 
   const limiter = limitRequests(deps.db, {
@@ -81,36 +71,43 @@ export function rsvpsRouter(deps: AppDeps): Router {
 
   router.get('/events/:id/rsvp/done', async (req, res) => {
     const event = await rsvps.publicEvent(deps, eventIdParam(req.params.id));
-    res.page('rsvp-done', { title: req.t('rsvps.done.title'), eventView: presentEventForRsvp(event, req.locale, false) });
+    res.page('rsvp-done', { title: req.t('rsvps.done.title'), eventView: rsvpEventView(event, req.locale) });
   });
 
   router.get('/rsvp/cancelled', (req, res) => {
     res.page('message', { title: req.t('rsvps.manage.cancelledTitle'), messageKey: 'rsvps.manage.cancelledBody' });
   });
 
+  // After cancelling: the way back to the picket (someone may change their mind).
+  router.get('/events/:id/rsvp/cancelled', async (req, res) => {
+    const event = await rsvps.publicEvent(deps, eventIdParam(req.params.id));
+    res.page('rsvp-cancelled', { title: req.t('rsvps.manage.cancelledTitle'), eventView: rsvpEventView(event, req.locale) });
+  });
+
   const gone = (req: Request, res: Response, state: rsvps.ManageState, event?: EventRow) => {
     privatePage(res);
     const status = state === 'unknown' ? 404 : 410;
-    res.status(status).page('rsvp-gone', { title: req.t(`rsvps.gone.${state}.title`), state, eventView: event && event.status !== 'draft' ? presentEventForRsvp(event, req.locale, false) : null });
+    res.status(status).page('rsvp-gone', { title: req.t(`rsvps.gone.${state}.title`), state, eventView: goneEventView(event, req.locale) });
   };
 
   const managePage = (
-    req: Request, res: Response, status: number, found: { rsvp?: RsvpRow; event?: EventRow },
+    req: Request, res: Response, status: number, found: rsvps.Managed,
     values?: Record<string, unknown>, errors: FieldErrors = {},
   ) => {
     privatePage(res);
     const rsvp = found.rsvp!;
     const event = found.event!;
+    const view = manageView(deps, rsvp, event, req.locale);
     res.status(status).page('rsvp-manage', {
       title: req.t('rsvps.manage.title'),
       token: rsvp.token,
       manageUrl: `${deps.config.BASE_URL}/rsvp/${rsvp.token}`,
-      own: { ...presentOwnRsvp(rsvp), status: shownStatus(rsvp, event) },
-      eventView: presentEventForRsvp(event, req.locale, mayKnowMeetingPoint(rsvp)),
-      open: rsvps.closedReason(event, deps.clock.now()) === null,
-      values: values ?? presentOwnRsvp(rsvp),
+      ...view,
+      open: !found.locked,
+      locked: found.locked ?? null,
+      values: values ?? view.own,
       errors,
-      roles: ROLES,
+      roles: RSVP_ROLES,
     });
   };
 
@@ -128,6 +125,7 @@ export function rsvpsRouter(deps: AppDeps): Router {
     if (!parsed.ok) return managePage(req, res, 400, found, { ...req.body }, parsed.errors);
     const updated = await rsvps.updateOwnRsvp(deps, token, parsed.data);
     if (updated.state !== 'valid') return gone(req, res, updated.state, updated.event);
+    if (updated.locked) return managePage(req, res, 409, updated);
     res.flash('success', 'rsvps.manage.saved');
     res.redirect(303, `/rsvp/${token}`);
   });
@@ -135,8 +133,9 @@ export function rsvpsRouter(deps: AppDeps): Router {
   router.post('/rsvp/:token/cancel', async (req, res) => {
     const result = await rsvps.cancelOwnRsvp(deps, String(req.params.token));
     if (result.state !== 'valid') return gone(req, res, result.state, result.event);
+    if (result.locked) return managePage(req, res, 409, result);
     res.flash('success', 'rsvps.manage.cancelledFlash');
-    res.redirect(303, '/rsvp/cancelled');
+    res.redirect(303, `/events/${result.event!.id}/rsvp/cancelled`);
   });
 
   return router;

@@ -5,49 +5,32 @@ import { Router, Request, Response, RequestHandler } from 'express';
 import multer from 'multer';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
 import { takesFiles } from '../lib/route-table';
 import { checkbox, optionalText, parse } from '../lib/validation';
+import { fewAtATime } from '../lib/upload-slots';
 import { limitRequests } from '../lib/rate-limits';
 import * as submissions from '../services/submissions';
 import { mediaPageExtras } from '../services/media-page';
-import { lettersRouter } from './letters';
-import { mediaRouter } from './media';
-import { moderationRouter } from './moderation';
 import { uploadMasks } from './masks';
+import { SUBMISSION_KINDS } from '../domain/enums';
 
 const MAX_FILES = 20;
 /** Uploads read and processed at once; the others wait unread (TCP holds their bytes), which bounds memory. */
 const UPLOAD_SLOTS = 4;
 
-/** Lets `n` requests through at a time; a slot frees when the response ends or the client leaves. */
-export function fewAtATime(n: number): RequestHandler {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return (req, res, next) => {
-    const start = () => {
-      // A client that left while waiting never gets its slot: its 'close' has already fired.
-      if (req.destroyed || res.destroyed) return void waiting.shift()?.();
-      active++;
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        active--;
-        waiting.shift()?.();
-      };
-      res.once('finish', release);
-      res.once('close', release);
-      next();
-    };
-    if (active < n) start();
-    else waiting.push(start);
-  };
+/** Upload slots; a body slower than UPLOAD_MIN_BYTES_PER_SECOND over UPLOAD_STALL_SECONDS loses its slot. */
+function uploadSlots({ config }: Pick<AppDeps, 'config'>): RequestHandler {
+  return fewAtATime(UPLOAD_SLOTS, {
+    minBytesPerSecond: config.UPLOAD_MIN_BYTES_PER_SECOND,
+    stallMs: config.UPLOAD_STALL_SECONDS * 1000,
+    message: (req) => req.t('errors.slowUpload'),
+  });
 }
 
 const uploadForm = z.object({
-  kind: z.enum(['photo', 'letter'], { message: 'errors.invalid' }),
+  kind: z.enum(SUBMISSION_KINDS, { message: 'errors.invalid' }),
   caption: optionalText(500),
   name: optionalText(100),
   letter_text: optionalText(20_000),
@@ -56,7 +39,7 @@ const uploadForm = z.object({
 });
 
 /** Parses multipart into memory (nothing touches the disk before it is checked), then checks CSRF. */
-export function multipartWithCsrf(deps: AppDeps, field: string, maxCount: number, slots = fewAtATime(UPLOAD_SLOTS)): RequestHandler[] {
+export function multipartWithCsrf(deps: AppDeps, field: string, maxCount: number, slots = uploadSlots(deps)): RequestHandler[] {
   const upload = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: deps.config.UPLOAD_MAX_MB * 1024 * 1024, files: maxCount, fields: 20, fieldSize: 100_000 },
@@ -148,8 +131,5 @@ export function submissionsRouter(deps: AppDeps): Router {
     res.redirect(303, `/events/${id}/upload`);
   });
 
-  router.use(mediaRouter(deps));
-  router.use(moderationRouter(deps));
-  router.use(lettersRouter(deps));
   return router;
 }

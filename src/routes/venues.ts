@@ -1,12 +1,11 @@
 // The places directory: admins add and edit venues; anyone may search the bundled city list.
 import { Router, Request, Response } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { VenueRow } from '../db/tables';
 import { BadRequest } from '../lib/errors';
 import { countryOptions, isCountryCode, searchCities } from '../lib/places';
 import { FieldErrors, parseOrThrow } from '../lib/validation';
-import * as venues from '../queries/venues';
 import * as service from '../services/venues';
 import { requireAdmin } from './middleware';
 
@@ -37,7 +36,7 @@ export function venuesRouter(deps: AppDeps): Router {
   router.use('/admin/venues', requireAdmin);
 
   router.get('/admin/venues', async (req, res) => {
-    res.page('venue-list', { title: req.t('venues.title'), venues: await venues.listVenues(deps.db) });
+    res.page('venue-list', { title: req.t('venues.title'), venues: await service.listVenues(deps) });
   });
 
   const formPage = (req: Request, res: Response, status: number, venue: VenueRow | null, values: object, errors: FieldErrors) =>

@@ -94,5 +94,5 @@ export async function seedCampaigns(ctx: SeedContext): Promise<void> {
     created++;
   }
 
-  ctx.log(`campaigns: ${created} rows created (the demo has 1 campaign, ${PRISONERS.length} prisoners, ${DEMANDS.length} demands, ${PLACES.length} places)`);
+  ctx.log(`the demo campaign, with ${PRISONERS.length} prisoner profiles, ${DEMANDS.length} demands and ${PLACES.length} embassies in the place directory: ${created ? 'added' : 'there already'}`);
 }

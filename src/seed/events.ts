@@ -120,5 +120,5 @@ export async function seedEvents(ctx: SeedContext): Promise<void> {
       }, raised);
     }
   }
-  ctx.log(`events: ${created} created, ${Object.keys(ctx.events).length - created} already there`);
+  ctx.log(`pickets, vigils and meetings: ${created} added, ${Object.keys(ctx.events).length - created} there already`);
 }

@@ -66,5 +66,5 @@ export async function seedMedia(ctx: SeedContext): Promise<void> {
     await seedEvent(ctx, event, index);
     added++;
   }
-  if (added) ctx.log(`media: photos and a letter for ${added} past picket(s)`);
+  ctx.log(added ? `report-backs (approved photos and a letter handed in) for ${added} past pickets: added` : 'report-backs of past pickets: there already');
 }

@@ -53,5 +53,5 @@ export async function seedRsvps(ctx: SeedContext): Promise<void> {
       }
     }
   }
-  ctx.log(`rsvps: ${created} created on ${upcoming.length} upcoming pickets`);
+  ctx.log(created ? `${created} people coming (RSVPs) to ${upcoming.length} upcoming pickets: added` : `people coming (RSVPs) to the upcoming pickets: there already`);
 }

@@ -1,7 +1,7 @@
 // Organiser accounts: the first admin, invites, login and password resets.
 import { hash, verify } from '@node-rs/argon2';
 import type { Knex } from 'knex';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { Role, UserRow } from '../db/tables';
 import { sendTemplate } from '../lib/mail';
 import { pgLimit } from '../lib/rate-limits';

@@ -3,7 +3,7 @@
 // (HMAC with the instance's secret), so the block list outlives the RSVP's retention without the
 // address. Blocked people's RSVPs are accepted on screen but never become a place, so they are
 // never told the meeting point. Every decision holds the event's lock, like any RSVP.
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow, RsvpRow, UserRow } from '../db/tables';
 import { BadRequest, NotFound } from '../lib/errors';
 import * as q from '../queries/rsvps';
@@ -34,13 +34,15 @@ export async function approve(deps: Deps, user: UserRow, eventId: number, ids: n
     const result: DecisionResult = { event, approved: 0, waitlisted: 0, full: 0, declined: 0 };
     const requests = await attendees.requested(trx, event.id, ids);
     if (ids && requests.length !== ids.length) throw new BadRequest({ _form: 'rsvps.decide.notRequested' });
-    let going = await q.goingCount(trx, event.id);
     for (const rsvp of requests) {
-      if (event.capacity === null || going < event.capacity) {
+      // Each approval asks rsvp_state (the one rule: only `going` holds a place, counted afresh), so
+      // an approved request takes a place exactly as a new RSVP would, and a closed picket
+      // (started or cancelled) takes nobody.
+      const state = await q.state(trx, event.id, now);
+      if (state === 'open') {
         await attendees.setStatus(trx, [rsvp.id], 'going', now);
-        going += 1;
         result.approved += 1;
-      } else if (event.waitlist_enabled) {
+      } else if (state === 'waitlist') {
         await attendees.setStatus(trx, [rsvp.id], 'waitlisted', now);
         result.waitlisted += 1;
       } else {
@@ -86,7 +88,7 @@ export async function decide(deps: Deps, user: UserRow, eventId: number, rsvpId:
       await q.queueMail(trx, r.id, { kind: 'declined' });
       result.declined += 1;
     }
-    await promoteWaitlisted(trx, event, now);
+    await promoteWaitlisted(trx, event.id, now);
     return result;
   });
 }

@@ -2,7 +2,7 @@
 // the organisers' decisions. An address is kept only as a keyed hash (HMAC with the instance's
 // secret), so the list outlives the RSVP's retention without the address itself.
 import crypto from 'node:crypto';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow, RsvpRow } from '../db/tables';
 import * as attendees from '../queries/attendees';
 

@@ -1,48 +1,32 @@
 // Campaigns with their demands and prisoner profiles: who may change what, and the public page.
-import type { AppDeps } from '../app';
+import { LRUCache } from 'lru-cache';
+import type { AppDeps } from '../deps';
 import type { CampaignRow, EventRow, UserRow } from '../db/tables';
 import { BadRequest, Forbidden, NotFound } from '../lib/errors';
-import { eventsCalendar } from '../lib/ics';
+import { slugify } from '../lib/slug';
+import { eventsCalendar } from '../presenters/calendar';
+import { paging } from '../lib/paging';
 import * as campaigns from '../queries/campaigns';
+import * as submissions from '../queries/submissions';
+import { isUniqueViolation } from '../db/errors';
+import * as policy from '../policies';
+import { authorize, ownerScope } from '../policies';
 
 type Deps = Pick<AppDeps, 'db' | 'clock'>;
 type Actor = Pick<UserRow, 'id' | 'role'>;
-
-const CYRILLIC: Record<string, string> = {
-  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'e', ж: 'zh', з: 'z', и: 'i', й: 'i', к: 'k', л: 'l', м: 'm',
-  н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ў: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh',
-  щ: 'shch', ъ: '', ы: 'y', ь: '', э: 'e', ю: 'iu', я: 'ia', і: 'i', ї: 'i', є: 'ie', ґ: 'g',
-};
-
-/** "Свабоду палітвязням! Free them" gives "svabodu-palitviazniam-free-them". */
-export function slugify(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[\u0400-\u04ff]/g, (c) => CYRILLIC[c] ?? '')
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80)
-    .replace(/-+$/, '');
-}
-
-/** Organisers change only their own campaigns; admins change all. */
-export function canEdit(user: Actor, campaign: Pick<CampaignRow, 'owner_id'>): boolean {
-  return user.role === 'admin' || campaign.owner_id === user.id;
-}
 
 /** The campaign `id` if `user` may edit it: 404 when there is none, 403 when it is someone else's. */
 export async function editableCampaign(deps: Deps, user: Actor, id: number): Promise<CampaignRow> {
   const campaign = Number.isInteger(id) ? await campaigns.findCampaign(deps.db, id) : undefined;
   if (!campaign) throw new NotFound();
-  if (!canEdit(user, campaign)) throw new Forbidden();
+  authorize(user, 'manage', policy.campaign(campaign));
   return campaign;
 }
 
 /** Campaigns on the organiser's dashboard: their own (an admin sees every campaign). */
 export function campaignsOf(deps: Deps, user: Actor): Promise<CampaignRow[]> {
-  return campaigns.listCampaigns(deps.db, user.role === 'admin' ? {} : { ownerId: user.id });
+  const ownerId = ownerScope(user);
+  return campaigns.listCampaigns(deps.db, ownerId === null ? {} : { ownerId });
 }
 
 export interface CampaignForm {
@@ -80,15 +64,32 @@ function toRow(form: CampaignForm, slug: string): campaigns.CampaignInput {
   };
 }
 
+/** Another organiser took the same address a moment ago: the same field message as the check gives. */
+async function slugOrTaken<T>(save: () => Promise<T>): Promise<T> {
+  try {
+    return await save();
+  } catch (error) {
+    if (isUniqueViolation(error, 'campaigns_slug_unique')) throw new BadRequest({ slug: 'errors.slugTaken' });
+    throw error;
+  }
+}
+
 export async function createCampaign(deps: Deps, user: Actor, form: CampaignForm): Promise<CampaignRow> {
-  const slug = await freeSlug(deps, form);
-  return campaigns.insertCampaign(deps.db, { ...toRow(form, slug), owner_id: user.id });
+  // A slug derived from the title is chosen afresh when someone took it meanwhile; a typed one is the user's to change.
+  for (let attempt = 1; ; attempt++) {
+    const slug = await freeSlug(deps, form);
+    try {
+      return await slugOrTaken(() => campaigns.insertCampaign(deps.db, { ...toRow(form, slug), owner_id: user.id }));
+    } catch (error) {
+      if (form.slug || attempt >= 5 || !(error instanceof BadRequest)) throw error;
+    }
+  }
 }
 
 export async function updateCampaign(deps: Deps, user: Actor, id: number, form: CampaignForm): Promise<CampaignRow> {
   const campaign = await editableCampaign(deps, user, id);
   const slug = await freeSlug(deps, { ...form, slug: form.slug || campaign.slug }, campaign.id);
-  return campaigns.updateCampaign(deps.db, campaign.id, toRow(form, slug));
+  return slugOrTaken(() => campaigns.updateCampaign(deps.db, campaign.id, toRow(form, slug)));
 }
 
 /** Everything the organiser's campaign page shows. */
@@ -180,20 +181,31 @@ export async function removePrisoner(deps: Deps, user: Actor, campaignId: number
 }
 
 /** What the public campaign page needs; drafts are never part of it. */
-export async function publicCampaign(deps: Deps, slug: string) {
+export const CAMPAIGN_PICKETS_PER_PAGE = 100;
+
+/** What the public campaign page needs (its pickets a page at a time); drafts are never part of it. */
+export async function publicCampaign(deps: Deps, slug: string, picketsPage = 1) {
   const campaign = await campaigns.findCampaignBySlug(deps.db, slug);
   if (!campaign) throw new NotFound();
-  const [demands, prisoners, counts, events] = await Promise.all([
+  const p = paging(picketsPage, await campaigns.countPublicCampaignEvents(deps.db, campaign.id), CAMPAIGN_PICKETS_PER_PAGE);
+  const [demands, prisoners, counts, events, media] = await Promise.all([
     campaigns.listDemands(deps.db, campaign.id),
     campaigns.listPrisoners(deps.db, campaign.id),
     campaigns.picketsPerDemand(deps.db, campaign.id),
-    campaigns.publicCampaignEventSummaries(deps.db, campaign.id),
+    campaigns.publicCampaignEventSummaries(deps.db, campaign.id, { limit: p.perPage, offset: p.offset }),
+    submissions.approvedForCampaign(deps.db, campaign.id),
   ]);
-  return { campaign, demands, prisoners, counts, events, now: deps.clock.now() };
+  const handins = await submissions.handinSummary(deps.db, events.map((e) => e.id));
+  return { campaign, demands, prisoners, counts, events, media, handins, picketsPaging: p, now: deps.clock.now() };
 }
 
 /** Built calendars by campaign and version; the caller keeps one per app. */
-export type CalendarCache = Map<string, { key: string; text: Promise<string> }>;
+export type CalendarCache = LRUCache<string, { key: string; text: Promise<string> }>;
+
+/** The calendars of the 100 campaigns asked for most recently. */
+export function calendarCache(): CalendarCache {
+  return new LRUCache({ max: 100 });
+}
 
 /**
  * The campaign's public pickets as an iCalendar feed. Subscribed calendars poll it often and
@@ -209,7 +221,6 @@ export async function campaignCalendar(deps: Deps, slug: string, baseUrl: string
   const text = campaigns.publicCampaignEvents(deps.db, campaign.id)
     .then((events: EventRow[]) => eventsCalendar(events, { name: campaign.title, baseUrl }));
   if (cache) {
-    if (cache.size >= 100) cache.delete(cache.keys().next().value!);
     cache.set(slug, { key: version, text });
     text.catch(() => {
       if (cache.get(slug)?.text === text) cache.delete(slug);

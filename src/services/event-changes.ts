@@ -2,7 +2,7 @@
 // organiser changes a picket. Attendees (going and waitlisted) are told about changes of time,
 // place or status; each notice is a queued job, and a copy goes into the event's history.
 import type { Knex } from 'knex';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow } from '../db/tables';
 import * as q from '../queries/rsvps';
 

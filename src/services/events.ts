@@ -1,15 +1,21 @@
 // Pickets: who may do what, turning a form's wall-clock times and place into a stored event, and
 // the status changes (publish, cancel) that attendees must hear about.
 import type { Knex } from 'knex';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { ActionStatus, DemandRow, EventKind, EventRow, UserRow } from '../db/tables';
-import { BadRequest, Forbidden, NotFound } from '../lib/errors';
+import { BadRequest, NotFound } from '../lib/errors';
+import { paging, Paging } from '../lib/paging';
 import { zoneAt } from '../lib/places';
+import { DateTime } from 'luxon';
+import { slugify as slugText } from '../lib/slug';
 import { instantToLocalInput, isValidZone, localToInstant } from '../lib/time';
 import type { FieldErrors } from '../lib/validation';
 import * as q from '../queries/events';
 import { findVenue } from '../queries/venues';
+import * as rsvpQueries from '../queries/rsvps';
 import { eventChanged } from './event-changes';
+import { promoteWaitlisted } from './rsvps';
+import { authorize, ownerScope, picket } from '../policies';
 
 /** What the event form sends, after the route's schema checked types and lengths. */
 export interface EventForm {
@@ -43,27 +49,22 @@ export type Organiser = Pick<UserRow, 'id' | 'role'>;
 
 export type SaveResult = { ok: true; event: EventRow } | { ok: false; errors: FieldErrors };
 
-export function canManage(user: Organiser | null | undefined, event: Pick<EventRow, 'owner_id'>): boolean {
-  return Boolean(user && (user.role === 'admin' || user.id === event.owner_id));
-}
-
-/** "Free the Picket Five: Minsk" -> "free-the-picket-five-minsk" (empty for non-Latin titles). */
+/** "Free the Picket Five: Minsk" -> "free-the-picket-five-minsk" (see lib/slug). */
 export function slugify(title: string): string {
-  return title.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60).replace(/-+$/, '');
+  return slugText(title, 60);
 }
 
 /** The event, if `user` owns it or is an admin: 404 when it does not exist, 403 otherwise. */
 export async function eventForOrganiser(deps: Pick<AppDeps, 'db'>, user: Organiser, id: number): Promise<EventRow> {
   const event = await q.findEvent(deps.db, id);
   if (!event) throw new NotFound();
-  if (!canManage(user, event)) throw new Forbidden();
+  authorize(user, 'manage', picket(event));
   return event;
 }
 
 /** Campaigns the user may attach a picket to, with their demands (for the form). */
 export async function formChoices(deps: Pick<AppDeps, 'db'>, user: Organiser) {
-  const campaigns = await q.usableCampaigns(deps.db, user.role === 'admin' ? null : user.id);
+  const campaigns = await q.usableCampaigns(deps.db, ownerScope(user));
   const demands = await q.demandsOfCampaigns(deps.db, campaigns.map((c) => c.id));
   return {
     campaigns,
@@ -78,7 +79,7 @@ async function resolve(db: Knex, user: Organiser, form: EventForm): Promise<
   const errors: FieldErrors = {};
   let demands: DemandRow[] = [];
   if (form.campaign_id !== null) {
-    const usable = await q.usableCampaigns(db, user.role === 'admin' ? null : user.id);
+    const usable = await q.usableCampaigns(db, ownerScope(user));
     if (!usable.some((c) => c.id === form.campaign_id)) errors.campaign_id = 'events.errors.unknownCampaign';
     else demands = await q.demandsOfCampaigns(db, [form.campaign_id]);
   }
@@ -186,7 +187,7 @@ async function changeEvent(
   return deps.db.transaction(async (trx) => {
     const before = await q.findEventForUpdate(trx, id);
     if (!before) throw new NotFound();
-    if (!canManage(user, before)) throw new Forbidden();
+    authorize(user, 'manage', picket(before));
     const after = await change(trx, before);
     if (mattersToAttendees(before, after)) await eventChanged(trx, deps, before, after);
     return after;
@@ -197,17 +198,32 @@ export async function updateEvent(deps: ChangeDeps, user: Organiser, id: number,
   await eventForOrganiser(deps, user, id); // 404/403 before saying anything about the form
   const resolved = await resolve(deps.db, user, form);
   if (!resolved.ok) return resolved;
-  const event = await changeEvent(deps, user, id, async (trx) => {
-    const row = await q.updateEvent(trx, id, { ...resolved.input, slug: slugify(form.title) });
-    await q.setEventDemands(trx, id, resolved.demandIds);
-    return row;
-  });
-  return { ok: true, event };
+  try {
+    const event = await changeEvent(deps, user, id, async (trx, before) => {
+      // Under the event's lock, so no RSVP slips in between the count and the change.
+      const capacity = resolved.input.capacity;
+      if (capacity !== null && capacity !== before.capacity && capacity < (await rsvpQueries.goingCount(trx, id))) {
+        throw new BadRequest({ capacity: 'rules.events.capacityBelowGoing' });
+      }
+      const row = await q.updateEvent(trx, id, { ...resolved.input, slug: slugify(form.title) });
+      await q.setEventDemands(trx, id, resolved.demandIds);
+      // More places (or no limit, or a waitlist that now counts): the waitlist moves up, in order, and hears of it.
+      if (row.capacity !== before.capacity) await promoteWaitlisted(trx, id, deps.clock.now());
+      return row;
+    });
+    return { ok: true, event };
+  } catch (error) {
+    if (error instanceof BadRequest && Object.keys(error.fields).length) return { ok: false, errors: error.fields };
+    throw error;
+  }
 }
 
 export function publishEvent(deps: ChangeDeps, user: Organiser, id: number): Promise<EventRow> {
   return changeEvent(deps, user, id, async (trx, before) => {
     if (before.status === 'published') return before;
+    // Attendees were told it is off and may have made other plans: a cancelled picket stays
+    // cancelled, and a new date is a new picket (duplicate it), announced afresh.
+    if (before.status === 'cancelled') throw new BadRequest({}, 'rules.events.republishCancelled');
     return q.updateEvent(trx, id, { status: 'published', published_at: before.published_at ?? deps.clock.now(), cancelled_at: null });
   });
 }
@@ -226,14 +242,18 @@ export async function deleteDraft(deps: Pick<AppDeps, 'db'>, user: Organiser, id
   await deps.db.transaction(async (trx) => {
     const event = await q.findEventForUpdate(trx, id);
     if (!event) throw new NotFound();
-    if (!canManage(user, event)) throw new Forbidden();
+    authorize(user, 'manage', picket(event));
     if (event.status !== 'draft') throw new BadRequest({}, 'events.errors.deleteNotDraft');
     await q.deleteEvent(trx, id);
   });
 }
 
-/** The form's values for an existing event (edit) or a copy of it without place or time (duplicate). */
-export async function formValues(deps: Pick<AppDeps, 'db'>, event: EventRow, copy = false): Promise<Record<string, unknown>> {
+/**
+ * The form's values for an existing event (edit), or for a copy of it (duplicate): the same place,
+ * and the same local time on a later date (the next week after today), so a weekly vigil at the
+ * same embassy is two clicks. The organiser may still move either.
+ */
+export async function formValues(deps: Pick<AppDeps, 'db'> & Partial<Pick<AppDeps, 'clock'>>, event: EventRow, copy = false): Promise<Record<string, unknown>> {
   const demands = (await q.demandsOfEvents(deps.db, [event.id])).get(event.id) ?? [];
   const base = {
     kind: event.kind, title: event.title, description: event.description, campaign_id: event.campaign_id ?? '',
@@ -241,17 +261,35 @@ export async function formValues(deps: Pick<AppDeps, 'db'>, event: EventRow, cop
     waitlist_enabled: event.waitlist_enabled, approve_attendees: event.approve_attendees, headcount_only_allowed: event.headcount_only_allowed,
     meeting_point_private: event.meeting_point_private, contact_text: event.contact_text, language: event.language ?? '',
   };
-  if (copy) return { ...base, action_status: 'planned', waitlist_enabled: event.waitlist_enabled };
+  const place = {
+    venue_id: event.venue_id ?? '', address: event.address, city: event.city, country: event.country,
+    latitude: event.latitude, longitude: event.longitude, timezone: event.timezone, meeting_point: event.meeting_point,
+  };
+  if (copy) {
+    const now = (deps.clock?.now() ?? new Date()).getTime();
+    const start = DateTime.fromJSDate(event.starts_at, { zone: event.timezone });
+    const end = DateTime.fromJSDate(event.ends_at, { zone: event.timezone });
+    // Whole weeks in the event's own zone, so 18:00 stays 18:00 across a clock change.
+    let weeks = 1;
+    while (start.plus({ weeks }).toMillis() <= now) weeks++;
+    return {
+      ...base, ...place, action_status: 'planned', waitlist_enabled: event.waitlist_enabled,
+      starts_local: start.plus({ weeks }).toFormat("yyyy-MM-dd'T'HH:mm"), ends_local: end.plus({ weeks }).toFormat("yyyy-MM-dd'T'HH:mm"),
+    };
+  }
   return {
     ...base,
-    venue_id: event.venue_id ?? '', address: event.address, city: event.city, country: event.country,
-    latitude: event.latitude, longitude: event.longitude, timezone: event.timezone,
+    ...place,
     starts_local: instantToLocalInput(event.starts_at, event.timezone), ends_local: instantToLocalInput(event.ends_at, event.timezone),
-    meeting_point: event.meeting_point, action_status: event.action_status, attendance_count: event.attendance_count ?? '',
+    action_status: event.action_status, attendance_count: event.attendance_count ?? '',
   };
 }
 
-/** The organiser's dashboard list: their events, or every event for an admin. */
-export function dashboardEvents(deps: Pick<AppDeps, 'db'>, user: Organiser): Promise<EventRow[]> {
-  return q.eventsOwnedBy(deps.db, user.role === 'admin' ? null : user.id);
+export const DASHBOARD_PER_PAGE = 50;
+
+/** The organiser's dashboard list: their events, or every event for an admin, a page at a time. */
+export async function dashboardEvents(deps: Pick<AppDeps, 'db'>, user: Organiser, page: number): Promise<{ events: EventRow[]; paging: Paging }> {
+  const scope = ownerScope(user);
+  const p = paging(page, await q.countOwnedBy(deps.db, scope), DASHBOARD_PER_PAGE);
+  return { events: await q.eventsOwnedBy(deps.db, scope, { limit: p.perPage, offset: p.offset }), paging: p };
 }

@@ -1,9 +1,10 @@
 // Letter templates: a campaign's organiser writes them (one or more per language); anyone opens,
 // fills in and prints them before the picket.
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { CampaignRow, UserRow } from '../db/tables';
-import { Forbidden, NotFound } from '../lib/errors';
+import { NotFound } from '../lib/errors';
 import * as letters from '../queries/letters';
+import { authorize, campaign as policyCampaign } from '../policies';
 
 export interface TemplateInput {
   language: string;
@@ -14,7 +15,7 @@ export interface TemplateInput {
 async function ownCampaign(deps: Pick<AppDeps, 'db'>, user: UserRow | undefined, campaignId: number): Promise<CampaignRow> {
   const campaign = await letters.findCampaign(deps.db, campaignId);
   if (!campaign) throw new NotFound();
-  if (!user || (user.role !== 'admin' && campaign.owner_id !== user.id)) throw new Forbidden();
+  authorize(user, 'manage', policyCampaign(campaign));
   return campaign;
 }
 

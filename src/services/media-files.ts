@@ -1,9 +1,10 @@
 // Where processed media live in storage, and the one way to write them together with their
 // database row: claim the random key, write the files, insert the row; undo on any failure.
-// A crash in between leaves a claim behind, which the daily cleanup uses to remove the files.
+// A crash in between leaves a claim behind, which the clean-up (at start and every half hour)
+// uses to remove the files.
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import * as queries from '../queries/submissions';
 
 export type MediaSize = 'display' | 'thumb' | 'letter';
@@ -63,9 +64,10 @@ export async function removeFiles(deps: Pick<AppDeps, 'storage'>, area: Area, ke
   for (const size of Object.keys(FILE_NAMES) as MediaSize[]) await deps.storage.delete(fileKey(area, key, size));
 }
 
-const CLAIM_GRACE_MS = 60 * 60_000;
+/** Longer than any upload takes from claim to row; younger claims and temporary files may be in progress. */
+const CLAIM_GRACE_MS = 15 * 60_000;
 
-/** Deletes stored files that no row refers to (left by a crash mid-upload); run daily. */
+/** Deletes stored files that no row refers to and temporary files, left by a crash mid-upload. */
 export async function cleanupStrayFiles(deps: Pick<AppDeps, 'db' | 'storage' | 'clock'>): Promise<number> {
   const cutoff = new Date(deps.clock.now().getTime() - CLAIM_GRACE_MS);
   // List before asking the database: a file listed now had its claim (or row) before it was written.
@@ -78,5 +80,5 @@ export async function cleanupStrayFiles(deps: Pick<AppDeps, 'db' | 'storage' | '
     removed++;
   }
   await queries.dropStaleClaims(deps.db, cutoff);
-  return removed;
+  return removed + ((await deps.storage.removeLeftovers?.(cutoff)) ?? 0);
 }

@@ -1,20 +1,21 @@
 // Moderation: only the event's organiser (or an admin) sees pending uploads, masks faces,
 // approves or rejects, and records how the letters were handed in. Rejected files are deleted.
-import type { AppDeps } from '../app';
-import type { EventRow, HandinStatus, SubmissionRow, UserRow } from '../db/tables';
-import { BadRequest, Forbidden, NotFound } from '../lib/errors';
+import type { AppDeps } from '../deps';
+import type { EventRow, HandinStatus, SubmissionRow, SubmissionStatus, UserRow } from '../db/tables';
+import { paging } from '../lib/paging';
+import type { Knex } from 'knex';
+import { BadRequest, Conflict, NotFound } from '../lib/errors';
 import { detectType, maskImage, MediaRefused, processImage, Region } from '../lib/images';
 import * as queries from '../queries/submissions';
 import { CONTENT_TYPES, fileKey, isKey, isSize, MediaSize, removeFiles, storeWithRows } from './media-files';
-
-export function canModerate(user: UserRow | undefined, event: Pick<EventRow, 'owner_id'>): boolean {
-  return Boolean(user && (user.role === 'admin' || event.owner_id === user.id));
-}
+import { SUBMISSION_STATUSES } from '../domain/enums';
+import * as policy from '../policies';
+import { authorize, can, ownerScope, picket } from '../policies';
 
 async function eventOf(deps: Pick<AppDeps, 'db'>, user: UserRow | undefined, eventId: number): Promise<EventRow> {
   const event = await queries.findEvent(deps.db, eventId);
   if (!event) throw new NotFound();
-  if (!canModerate(user, event)) throw new Forbidden();
+  authorize(user, 'manage', picket(event));
   return event;
 }
 
@@ -26,37 +27,67 @@ export async function submissionOf(deps: Pick<AppDeps, 'db'>, user: UserRow | un
   return { submission, event };
 }
 
-/** The moderation page of one event: pending first, then what was decided. */
-export async function eventQueue(deps: AppDeps, user: UserRow | undefined, eventId: number) {
+export const MODERATION_PER_PAGE = 30;
+
+/** One page of the event's submissions in `statuses`, with its paging. */
+async function pageOf(deps: AppDeps, eventId: number, statuses: SubmissionStatus[], page: number) {
+  const p = paging(page, await queries.countForEvent(deps.db, eventId, statuses), MODERATION_PER_PAGE);
+  return { rows: await queries.listForEvent(deps.db, eventId, statuses, { limit: p.perPage, offset: p.offset }), paging: p };
+}
+
+/** The moderation page of one event: pending first, then what was decided; each a page at a time. */
+export async function eventQueue(deps: AppDeps, user: UserRow | undefined, eventId: number, pages: { pending: number; decided: number } = { pending: 1, decided: 1 }) {
   const event = await eventOf(deps, user, eventId);
-  const submissions = await queries.listForEvent(deps.db, event.id, ['pending', 'approved', 'rejected']);
-  return { event, pending: submissions.filter((s) => s.status === 'pending'), decided: submissions.filter((s) => s.status !== 'pending') };
+  const [pending, decided] = await Promise.all([
+    pageOf(deps, event.id, ['pending'], pages.pending),
+    pageOf(deps, event.id, SUBMISSION_STATUSES.filter((s) => s !== 'pending'), pages.decided),
+  ]);
+  return { event, pending: pending.rows, pendingPaging: pending.paging, decided: decided.rows, decidedPaging: decided.paging };
 }
 
-/** Everything waiting for this organiser (for an admin: everything). */
-export function allPending(deps: AppDeps, user: UserRow) {
-  return queries.listPending(deps.db, user.role === 'admin' ? null : user.id);
+/** Everything waiting for this organiser (for an admin: everything), a page at a time. */
+export async function allPending(deps: AppDeps, user: UserRow, page = 1) {
+  const scope = ownerScope(user);
+  const p = paging(page, await queries.countPending(deps.db, scope), MODERATION_PER_PAGE);
+  return { pending: await queries.listPending(deps.db, scope, { limit: p.perPage, offset: p.offset }), paging: p };
 }
 
-/** Approving or rejecting is a decision on something pending: a rejected upload has no files left to publish. */
+/**
+ * A moderator's decision, taken on the submission row locked for the transaction: two moderators
+ * acting at once are served one after the other, and the second sees what the first decided.
+ */
+function decide<T>(deps: AppDeps, id: number, fn: (trx: Knex.Transaction, locked: SubmissionRow) => Promise<T>): Promise<T> {
+  return deps.db.transaction(async (trx) => {
+    const locked = await queries.lockById(trx, id);
+    if (!locked) throw new NotFound();
+    return fn(trx, locked);
+  });
+}
+
+/** Approving or rejecting is a decision on something pending: someone else may have decided a moment ago. */
 function assertPending(submission: SubmissionRow): void {
-  if (submission.status !== 'pending') throw new BadRequest({ _form: 'errors.invalid' });
+  if (submission.status !== 'pending') throw new Conflict('rules.moderation.alreadyDecided');
 }
 
 export async function approve(deps: AppDeps, user: UserRow | undefined, id: number): Promise<SubmissionRow> {
-  const { submission } = await submissionOf(deps, user, id);
-  assertPending(submission);
-  return queries.update(deps.db, submission.id, { status: 'approved', rejection_reason: '', moderated_by: user!.id, moderated_at: deps.clock.now() });
+  await submissionOf(deps, user, id);
+  return decide(deps, id, async (trx, locked) => {
+    assertPending(locked);
+    return queries.update(trx, locked.id, { status: 'approved', rejection_reason: '', moderated_by: user!.id, moderated_at: deps.clock.now() });
+  });
 }
 
 export async function reject(deps: AppDeps, user: UserRow | undefined, id: number, reason: string): Promise<SubmissionRow> {
-  const { submission } = await submissionOf(deps, user, id);
-  assertPending(submission);
-  const row = await queries.update(deps.db, submission.id, {
-    status: 'rejected', rejection_reason: reason, storage_key: null, moderated_by: user!.id, moderated_at: deps.clock.now(),
+  await submissionOf(deps, user, id);
+  const { row, key } = await decide(deps, id, async (trx, locked) => {
+    assertPending(locked);
+    const updated = await queries.update(trx, locked.id, {
+      status: 'rejected', rejection_reason: reason, storage_key: null, moderated_by: user!.id, moderated_at: deps.clock.now(),
+    });
+    return { row: updated, key: locked.storage_key };
   });
   // Nobody needs a refused photo any more: its files go once the row no longer points at them.
-  if (submission.storage_key) await removeFiles(deps, 'media', submission.storage_key);
+  if (key) await removeFiles(deps, 'media', key);
   return row;
 }
 
@@ -72,7 +103,12 @@ export async function mask(deps: AppDeps, user: UserRow | undefined, id: number,
   const display = await deps.storage.get(fileKey('media', oldKey, 'display'));
   if (!display) throw new NotFound();
   const masked = await maskImage(display, regions);
-  const row = await storeWithRows(deps, 'media', [masked], (trx, [key]) => queries.update(trx, submission.id, { storage_key: key }));
+  const row = await storeWithRows(deps, 'media', [masked], async (trx, [key]) => {
+    // Rejected or masked by someone else meanwhile: this mask is dropped (with its new files).
+    const locked = await queries.lockById(trx, submission.id);
+    if (!locked || locked.status === 'rejected' || locked.storage_key !== oldKey) throw new Conflict('rules.moderation.alreadyDecided');
+    return queries.update(trx, submission.id, { storage_key: key });
+  });
   await removeFiles(deps, 'media', oldKey);
   return row;
 }
@@ -83,15 +119,28 @@ export async function recordHandin(deps: AppDeps, user: UserRow | undefined, id:
   return queries.update(deps.db, submission.id, { handin_status: status, handin_to: status ? to : '' });
 }
 
+/** A stored file, read only once the route knows whether it wants all of it or a range. */
 export interface MediaFile {
   contentType: string;
-  data: Buffer;
+  /** The whole file; NotFound when it has gone. */
+  whole(): Promise<Buffer>;
+  /** Its length, then bytes start..end (inclusive): for range requests on PDFs. */
+  size(): Promise<number>;
+  slice(start: number, end: number): Promise<Buffer>;
 }
 
-async function read(deps: Pick<AppDeps, 'storage'>, area: 'media' | 'portraits', key: string, size: MediaSize): Promise<MediaFile> {
-  const data = await deps.storage.get(fileKey(area, key, size));
-  if (!data) throw new NotFound();
-  return { contentType: CONTENT_TYPES[size], data };
+function read(deps: Pick<AppDeps, 'storage'>, area: 'media' | 'portraits', key: string, size: MediaSize): MediaFile {
+  const file = fileKey(area, key, size);
+  const found = <T>(value: T | null): T => {
+    if (value === null) throw new NotFound();
+    return value;
+  };
+  return {
+    contentType: CONTENT_TYPES[size],
+    whole: async () => found(await deps.storage.get(file)),
+    size: async () => found(await deps.storage.size(file)),
+    slice: async (start, end) => found(await deps.storage.getRange(file, start, end)),
+  };
 }
 
 /** A file for everyone: only of an approved submission of a published event. */
@@ -108,9 +157,9 @@ export async function publicFile(deps: AppDeps, key: unknown, size: unknown): Pr
 export async function previewFile(deps: AppDeps, user: UserRow | undefined, key: unknown, size: unknown): Promise<MediaFile> {
   if (!isKey(key) || !isSize(size)) throw new NotFound();
   const submission = await queries.findByKey(deps.db, key);
-  if (!submission) throw new NotFound();
+  if (!submission || submission.status === 'rejected') throw new NotFound();
   const event = await queries.findEvent(deps.db, submission.event_id);
-  if (!event || !canModerate(user, event)) throw new NotFound();
+  if (!event || !can(user, 'manage', picket(event))) throw new NotFound();
   return read(deps, 'media', key, size);
 }
 
@@ -124,7 +173,7 @@ export async function portraitFile(deps: AppDeps, key: unknown, size: unknown): 
 export async function setPortrait(deps: AppDeps, user: UserRow | undefined, prisonerId: number, data: Buffer | undefined) {
   const prisoner = await queries.findPrisoner(deps.db, prisonerId);
   if (!prisoner) throw new NotFound();
-  if (!user || (user.role !== 'admin' && prisoner.owner_id !== user.id)) throw new Forbidden();
+  authorize(user, 'manage', policy.prisoner(prisoner));
   if (!data) return { ok: false as const, errors: { portrait: 'media.errors.noPhoto' }, prisoner };
   const type = await detectType(data);
   let image;
@@ -146,7 +195,7 @@ export async function setPortrait(deps: AppDeps, user: UserRow | undefined, pris
 export async function portraitForm(deps: AppDeps, user: UserRow | undefined, prisonerId: number) {
   const prisoner = await queries.findPrisoner(deps.db, prisonerId);
   if (!prisoner) throw new NotFound();
-  if (!user || (user.role !== 'admin' && prisoner.owner_id !== user.id)) throw new Forbidden();
+  authorize(user, 'manage', policy.prisoner(prisoner));
   return {
     prisoner: { id: prisoner.id, name: prisoner.name, campaignId: prisoner.campaign_id },
     portraitUrl: prisoner.portrait_key ? `/media/portraits/${prisoner.portrait_key}/display` : null,

@@ -1,29 +1,33 @@
 // The organiser's side of RSVPs: the list with counts, the CSV export and messages to attendees.
 // An organiser reaches only their own events; admins reach all; anyone else gets 403.
 import { stringify } from 'csv-stringify/sync';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { EventRow, UserRow } from '../db/tables';
-import { Forbidden, NotFound } from '../lib/errors';
-import { presentRsvpForOrganiser } from '../presenters/rsvps';
+import { NotFound } from '../lib/errors';
+import { paging } from '../lib/paging';
+import { presentRsvpForOrganiser, presentStatusTallies } from '../presenters/rsvps';
 import * as q from '../queries/rsvps';
+import { authorize, picket } from '../policies';
 
 type Deps = Pick<AppDeps, 'db' | 'clock'>;
 
 export async function eventForOrganiser(deps: Pick<Deps, 'db'>, user: UserRow, eventId: number): Promise<EventRow> {
   const event = Number.isSafeInteger(eventId) ? await q.findEvent(deps.db, eventId) : undefined;
   if (!event) throw new NotFound();
-  if (user.role !== 'admin' && event.owner_id !== user.id) throw new Forbidden();
+  authorize(user, 'manage', picket(event));
   return event;
 }
 
-export async function rsvpOverview(deps: Deps, user: UserRow, eventId: number, locale: string) {
+export const RSVPS_PER_PAGE = 100;
+
+/** The list a page at a time (the CSV has everyone). */
+export async function rsvpOverview(deps: Deps, user: UserRow, eventId: number, locale: string, page = 1) {
   const event = await eventForOrganiser(deps, user, eventId);
-  const [rows, counts, messages] = await Promise.all([
-    q.listForEvent(deps.db, event.id),
-    q.counts(deps.db, event.id),
-    q.listMessages(deps.db, event.id),
-  ]);
-  return { event, rsvps: rows.map((r) => presentRsvpForOrganiser(r, event, locale)), counts, messages };
+  const [counts, messages] = await Promise.all([q.counts(deps.db, event.id), q.listMessages(deps.db, event.id)]);
+  const total = Object.values(counts.byStatus).reduce((a, b) => a + b, 0);
+  const p = paging(page, total, RSVPS_PER_PAGE);
+  const rows = await q.listForEvent(deps.db, event.id, { limit: p.perPage, offset: p.offset });
+  return { event, rsvps: rows.map((r) => presentRsvpForOrganiser(r, event, locale)), counts, tallies: presentStatusTallies(event, counts), messages, paging: p };
 }
 
 /** A cell that a spreadsheet would run as a formula is prefixed with a quote (CSV injection). */

@@ -2,7 +2,7 @@
 // It carries the event, never the RSVP (no name, e-mail or manage token); the exact meeting point
 // only for a recipient who may see it (a going attendee).
 import type { EventRow } from '../db/tables';
-import { eventsCalendar } from '../lib/ics';
+import { eventsCalendar } from '../presenters/calendar';
 import type { MailAttachment } from '../lib/mail';
 
 export function eventCalendar(event: EventRow, options: { baseUrl: string; revealMeetingPoint: boolean }): MailAttachment {

@@ -2,6 +2,7 @@
 // Both take "now" from the caller, so tests move an injected clock instead of waiting.
 import type { Knex } from 'knex';
 import type { Config } from '../config';
+import type { Clock } from '../lib/clock';
 import * as q from '../queries/rsvps';
 
 interface Deps {
@@ -33,6 +34,18 @@ export async function queueConfirmations(deps: Pick<Deps, 'db'>, eventId: number
     await q.lockEvent(trx, eventId); // rsvp_submit holds it until commit: no RSVP is half-seen
     return q.queueConfirmationBatch(trx, eventId);
   });
+}
+
+/**
+ * The `rsvp_confirmation_sweep` task, the safety net of the batches: every RSVP still waiting for
+ * its confirmation after `graceMs` (its batch's job was lost in a crash, or failed for good) has it
+ * queued now, and a batch left behind is closed, so the next RSVP starts a batch with a job of its
+ * own. Each confirmation is still queued once: closing a batch clears the flag it queues by.
+ */
+export async function sweepConfirmations(deps: Pick<Deps, 'db'> & { clock: Clock }, graceMs: number): Promise<number> {
+  const events = await q.eventsWithStaleConfirmations(deps.db, new Date(deps.clock.now().getTime() - graceMs));
+  for (const eventId of events) await queueConfirmations(deps, eventId);
+  return events.length;
 }
 
 /** Erases name, e-mail and note of RSVPs of events that ended more than RSVP_RETENTION_DAYS ago. */

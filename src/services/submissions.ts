@@ -2,7 +2,7 @@
 // read from its bytes, images are masked where the sender marked faces and re-encoded without
 // metadata, PDFs cleaned, and all of it is stored (files and rows together, or nothing) as
 // pending until a moderator approves it.
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { SubmissionKind, SubmissionRow } from '../db/tables';
 import { NotFound } from '../lib/errors';
 import { detectType, MediaRefused, processImage, Region } from '../lib/images';

@@ -1,12 +1,14 @@
 // The places directory: rules shared by the admin form and the CSV import.
 import { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { VenueRow } from '../db/tables';
 import { BadRequest, NotFound } from '../lib/errors';
 import { isCountryCode, validLatitude, validLongitude, zoneAt } from '../lib/places';
 import { isValidZone } from '../lib/time';
 import { FieldErrors, optionalText, parse, requiredText } from '../lib/validation';
 import * as venues from '../queries/venues';
+import { isUniqueViolation } from '../db/errors';
+import { VENUE_KINDS } from '../domain/enums';
 
 type Deps = Pick<AppDeps, 'db'>;
 
@@ -26,7 +28,7 @@ const coordinate = (check: (n: number) => boolean, message: string) =>
 
 /** One venue as typed in the admin form or read from a CSV row. */
 export const venueSchema = z.object({
-  kind: z.enum(['embassy', 'consulate', 'square', 'other'], { message: 'errors.invalid' }),
+  kind: z.enum(VENUE_KINDS, { message: 'errors.invalid' }),
   name: requiredText(200),
   address: optionalText(300),
   city: requiredText(100),
@@ -72,10 +74,33 @@ export async function saveVenue(deps: Deps, id: number | undefined, input: unkno
   const venue = checked.venue;
   const same = await venues.findVenueByKey(deps.db, { name: venue.name, city: venue.city, country: venue.country });
   if (same && same.id !== id) throw new BadRequest({ name: 'errors.venueTaken' });
-  if (id === undefined) return venues.insertVenue(deps.db, venue);
-  const updated = await venues.updateVenue(deps.db, id, venue);
-  if (!updated) throw new NotFound();
-  return updated;
+  try {
+    if (id === undefined) return await venues.insertVenue(deps.db, venue);
+    const updated = await venues.updateVenue(deps.db, id, venue);
+    if (!updated) throw new NotFound();
+    return updated;
+  } catch (error) {
+    // Someone saved the same place a moment ago, after the check above.
+    if (isUniqueViolation(error, 'venues_name_city_country_unique')) throw new BadRequest({ name: 'errors.venueTaken' });
+    throw error;
+  }
+}
+
+export const VENUE_CHOICES = 30;
+
+/**
+ * The places the event form offers: those matching what the organiser searched for (at most
+ * VENUE_CHOICES, with how many match), and the one already chosen, so it stays selected.
+ */
+export async function venueChoices(deps: Deps, search: string, chosenId: number | null) {
+  const { venues: found, total } = await venues.searchVenues(deps.db, search.trim().slice(0, 100), VENUE_CHOICES);
+  const chosen = chosenId !== null && !found.some((v) => v.id === chosenId) ? await venues.findVenue(deps.db, chosenId) : undefined;
+  return { venues: chosen ? [chosen, ...found] : found, total, shown: found.length, search: search.trim() };
+}
+
+/** The whole directory, for the admin's list and the event form's choice of place. */
+export function listVenues(deps: Deps): Promise<VenueRow[]> {
+  return venues.listVenues(deps.db);
 }
 
 export async function getVenue(deps: Deps, id: number): Promise<VenueRow> {

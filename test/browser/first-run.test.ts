@@ -26,6 +26,14 @@ describeBrowser('first run in a real browser', () => {
     await page.getByLabel('Password').fill('short');
     await page.getByRole('button', { name: 'Create admin account' }).click();
     await page.getByText('Use at least 10 characters').first().waitFor();
+    // The summary at the top names the field, and leads to it.
+    const summary = page.locator('.flash-error a[href="#field-password"]');
+    expect(await summary.innerText()).toMatch(/^Password: Use at least 10 characters/);
+    await page.getByLabel('Name').fill('');
+    await page.getByRole('button', { name: 'Create admin account' }).click();
+    await page.locator('.flash-error a[href="#field-name"]').waitFor();
+    expect(await page.locator('.flash-error').first().innerText()).toMatch(/Name: .+\n.*Password: /);
+    await page.getByLabel('Name').fill('Ada Admin');
     expect(await page.getByLabel('E-mail address').inputValue()).toBe('ada@picket.test');
 
     await page.getByLabel('Password').fill('a long enough password');

@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
 import { buildCampaign, buildEvent, buildUser } from '../support/factories';
 import { describeBrowser, openBrowserOn, closeJourney, Served } from '../support/browser';
+import { onFirstScreen, sidewaysOverflow } from '../support/layout';
 
 let h: Harness;
 let browser: Browser;
@@ -46,8 +47,11 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => closeJourney({ browser, site: server, h }));
 
-async function openPage(path: string, options: { timezoneId?: string } = {}): Promise<{ page: Page; context: BrowserContext; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'en-GB', timezoneId: options.timezoneId ?? 'UTC' });
+async function openPage(path: string, options: { timezoneId?: string; phone?: boolean } = {}): Promise<{ page: Page; context: BrowserContext; problems: string[] }> {
+  const context = await browser.newContext({
+    ...(options.phone ? { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true } : { viewport: { width: 1200, height: 800 } }),
+    locale: 'en-GB', timezoneId: options.timezoneId ?? 'UTC',
+  });
   // Tiles cannot load, as for a visitor whose network blocks the tile server.
   await context.route(/tile\.openstreetmap\.org/, (route) => route.abort());
   const page = await context.newPage();
@@ -110,6 +114,7 @@ describeBrowser('the map of pickets in a browser', () => {
 
   test('a filter changes the address and the markers, and the address reproduces the view', async () => {
     const { page, context } = await openPage('/map?lat=50&lng=10&z=4');
+    await page.locator('.map-filters-box > summary').click();
     await page.getByLabel('Kind').selectOption('vigil');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('kind') === 'vigil');
     await page.waitForFunction(() => document.querySelector('#map-count')?.textContent?.includes('7 pickets in view'));
@@ -164,13 +169,35 @@ describeBrowser('the map of pickets in a browser', () => {
     await range.fill(String(25.5 * 60));
     await expect(summary.textContent()).resolves.toMatch(/^1 on now, 1 still to come\. Next: Los Angeles picket/);
     await page.waitForFunction(() => document.querySelector('#map-list-items li')?.textContent?.includes('Buenos Aires picket'));
-    await expect(page.locator('#map-list-items li').first().textContent()).resolves.toContain('On now');
+    // Under way at the slider's time, not at this moment: the list does not say "On now".
+    await expect(page.locator('#map-list-items li').first().textContent()).resolves.toContain('On at that time');
+    await expect(page.locator('#map-list-items li').first().textContent()).resolves.not.toContain('On now');
     expect(await page.locator('.map-marker--now').count()).toBe(1);
     expect(await page.locator('.map-marker--ended').count()).toBe(1);
     await page.waitForFunction(() => new URL(location.href).searchParams.get('at') === '2026-12-10T16:30:00.000Z');
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  test('on a phone the map is on the first screen; the filters wait behind one button that says what is filtered', async () => {
+    const { page, context, problems } = await openPage('/map?when=upcoming&kind=vigil', { phone: true });
+    expect(await onFirstScreen(page, '#map')).toBe(true);
+    const mapBox = (await page.locator('#map').boundingBox())!;
+    expect(mapBox.height).toBeGreaterThan(250);
+    expect(await page.getByLabel('Kind').isVisible()).toBe(false);
+    const button = page.locator('.map-filters-box > summary');
+    expect((await button.innerText()).replace(/\s+/g, ' ')).toMatch(/Filters Upcoming · Vigil/);
+    await button.click();
+    expect(await page.getByLabel('Kind').inputValue()).toBe('vigil');
+    expect(await sidewaysOverflow(page)).toBe(0);
+    await context.close();
+
+    const all = await openPage('/map', { phone: true });
+    expect((await all.page.locator('.map-filters-box > summary').innerText()).replace(/\s+/g, ' ')).toMatch(/Filters all pickets/);
+    expect(await onFirstScreen(all.page, '#map')).toBe(true);
+    expect([...problems, ...all.problems]).toEqual([]);
+    await all.context.close();
+  }, 90_000);
 
   test('the embed renders the campaign’s pickets without the site around it', async () => {
     const { page, context, problems } = await openPage('/embed/map?campaign=day-of-action');

@@ -5,15 +5,18 @@ import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
 import { AppDeps, createApp } from '../../src/app';
+import { ChangeFeed, listenForChanges } from '../../src/lib/change-feed';
+import { CHANGES_CHANNEL } from '../../src/services/public-cache';
 import { Config, loadConfig } from '../../src/config';
 import { Clock, systemClock } from '../../src/lib/clock';
 import { createI18n } from '../../src/lib/i18n';
-import { runDueJobs, JobDeps } from '../../src/lib/jobs';
+import { runDueJobs, JobDeps } from '../../src/jobs';
 import { createLogger } from '../../src/lib/log';
 import { createMailer } from '../../src/lib/mail';
-import { diskStorage } from '../../src/lib/storage';
+import { createStorage } from '../../src/lib/storage';
 import { createTestDatabase, TestDatabase } from './db';
 import { startSmtp, TestSmtp } from './smtp';
+import { startS3, TestS3, testStorageKind } from './s3';
 
 export interface Harness {
   app: Express;
@@ -21,12 +24,16 @@ export interface Harness {
   jobDeps: JobDeps;
   database: TestDatabase;
   smtp: TestSmtp;
+  /** The S3 server when files go to a bucket (the "bucket" jest project, or `storage: 'bucket'`). */
+  s3?: TestS3;
   config: Config;
   dataDir: string;
   /** Runs every job that is due (mail, reminders, ...), then returns. */
   runJobs(): Promise<void>;
   /** Builds another app on the same database (e.g. "after a restart"). */
   rebuild(overrides?: Partial<AppDeps>): Express;
+  /** This "process"'s change feed (LISTEN connection); `changes.sync()` waits for every committed change. */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -35,11 +42,14 @@ export interface HarnessOptions {
   clock?: Clock;
   /** Start without SMTP server (mail stays queued until one is started on smtpPort). */
   smtpPort?: number;
+  /** Where files go: local disk or a bucket on a real S3 server (default: the jest project's choice). */
+  storage?: 'disk' | 'bucket';
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const smtp = await startSmtp(options.smtpPort ?? 0);
+  const s3 = (options.storage ?? testStorageKind()) === 'bucket' ? await startS3() : undefined;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -48,36 +58,60 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     SMTP_URL: smtp.url,
     BASE_URL: 'http://picket.test',
     LOG_LEVEL: 'silent',
+    ...s3?.env,
     ...options.env,
   });
   const logger = createLogger(config.LOG_LEVEL);
+  const changes = listenForChanges({ connectionString: database.url, channel: CHANGES_CHANNEL, logger });
+  await changes.ready;
   const deps: AppDeps = {
     db: database.db,
     config,
     mailer: createMailer(config, logger),
-    storage: diskStorage(path.join(dataDir, 'uploads')),
+    storage: createStorage(config),
     clock: options.clock ?? systemClock,
     i18n: createI18n(config.DEFAULT_LOCALE),
     logger,
     sessionSecret: 'test-secret-that-is-long-enough-for-signing-cookies',
+    changes,
   };
   const jobDeps: JobDeps = { ...deps, databaseUrl: database.url };
   return {
-    app: createApp(deps),
+    app: heardFirst(createApp(deps), changes),
     deps,
     jobDeps,
     database,
     smtp,
+    s3,
     config,
     dataDir,
     runJobs: () => runDueJobs(jobDeps),
-    rebuild: (overrides = {}) => createApp({ ...deps, ...overrides }),
+    rebuild: (overrides = {}) => heardFirst(createApp({ ...deps, ...overrides }), overrides.changes ?? changes),
+    changes,
     async close() {
+      await changes.close();
       await smtp.stop();
+      deps.storage.close?.();
+      await s3?.stop();
       await database.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The app behind a step that first waits until this process has heard every change committed so
+ * far (one NOTIFY round trip). A test's write and its next request are a few microseconds apart,
+ * far less than a notification may take on a busy machine; with this, "the page shows the change
+ * at once" is checked deterministically, as what it means: as soon as the database has told us.
+ */
+export function heardFirst(app: Express, changes: ChangeFeed): Express {
+  // The app itself (its router, locals and render stay reachable), its entry point wrapped.
+  type Handle = (req: unknown, res: { destroy?: () => void }, done?: (error?: unknown) => void) => void;
+  const inner = app as unknown as { handle: Handle };
+  const handle = inner.handle.bind(app);
+  inner.handle = (req, res, done) => void changes.sync().then(() => handle(req, res, done), (error) => (done ? done(error) : res.destroy?.()));
+  return app;
 }
 
 /** The CSRF token of the first form on a page (empty on anonymous public pages, which carry none). */

@@ -12,6 +12,12 @@ export interface TestSmtp {
   /** Messages sent to `address`. */
   to(address: string): ParsedMail[];
   clear(): void;
+  /** From now on, leaves messages unanswered after DATA (the sender waits), until release(). */
+  hold(): void;
+  /** Messages held and still waiting for their answer (a dropped connection takes its message away). */
+  held(): number;
+  /** Accepts the held messages and stops holding. */
+  release(): void;
   stop(): Promise<void>;
 }
 
@@ -23,18 +29,29 @@ export function recipients(m: ParsedMail): string[] {
 export async function startSmtp(port = 0): Promise<TestSmtp> {
   const messages: ParsedMail[] = [];
   const waiters: (() => void)[] = [];
+  let holding = false;
+  let heldMessages: { session: string; parsed: ParsedMail; accept: () => void }[] = [];
+  const deliver = (parsed: ParsedMail, accept: () => void) => {
+    messages.push(parsed);
+    waiters.splice(0).forEach((w) => w());
+    accept();
+  };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       simpleParser(stream)
         .then((parsed) => {
-          messages.push(parsed);
-          waiters.splice(0).forEach((w) => w());
-          callback();
+          if (holding) heldMessages.push({ session: session.id, parsed, accept: () => callback() });
+          else deliver(parsed, () => callback());
         })
         .catch(callback);
+    },
+    // A message is only delivered once the server has answered its DATA: a sender that died
+    // before (kill -9) did not deliver it.
+    onClose(session) {
+      heldMessages = heldMessages.filter((m) => m.session !== session.id);
     },
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -45,6 +62,14 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
     messages,
     to: (address) => messages.filter((m) => recipients(m).includes(address.toLowerCase())),
     clear: () => messages.splice(0),
+    hold: () => {
+      holding = true;
+    },
+    held: () => heldMessages.length,
+    release: () => {
+      holding = false;
+      heldMessages.splice(0).forEach((m) => deliver(m.parsed, m.accept));
+    },
     async waitFor(match = () => true, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

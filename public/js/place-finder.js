@@ -1,0 +1,110 @@
+// Event form: find the place by typing a city or an embassy. Cities come from the offline city
+// search (/api/places/search), places from the directory the form was given. Choosing a city
+// moves the map there, fills city, country and time zone, and offers the embassies of the
+// campaign's target country in that city; choosing an embassy selects it. Without this script
+// the fields below do the same by hand.
+(function () {
+  'use strict';
+  var box = document.getElementById('place-finder');
+  var dataEl = document.getElementById('place-data');
+  if (!box || !dataEl || !window.fetch) return;
+  var data = JSON.parse(dataEl.textContent);
+  var input = document.getElementById('place-search');
+  var results = document.getElementById('place-results');
+  var field = function (name) { return document.getElementById('field-' + name); };
+  box.hidden = false;
+
+  function target() {
+    var campaign = field('campaign_id');
+    var found = campaign && data.campaigns.filter(function (c) { return String(c.id) === campaign.value; })[0];
+    return found ? found.target : null;
+  }
+  function norm(s) { return String(s || '').toLowerCase(); }
+  function item(label, detail, onChoose) {
+    var li = document.createElement('li');
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'place-result';
+    var strong = document.createElement('strong');
+    strong.textContent = label;
+    button.appendChild(strong);
+    if (detail) { var span = document.createElement('span'); span.textContent = ' ' + detail; button.appendChild(span); }
+    button.addEventListener('click', onChoose);
+    li.appendChild(button);
+    return li;
+  }
+  function heading(text) {
+    var li = document.createElement('li');
+    li.className = 'place-results-heading';
+    li.textContent = text;
+    return li;
+  }
+  function move(lat, lng, zoom) {
+    if (window.picketPointPicker) window.picketPointPicker.moveTo([lat, lng], zoom);
+  }
+  function set(name, value) {
+    var el = field(name);
+    if (!el) return;
+    el.value = value;
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+
+  // Embassies first: those of the campaign's target country, then other places.
+  function venueLi(v) {
+    return item(v.name, '— ' + v.city + ' (' + v.country + ')', function () { chooseVenue(v); });
+  }
+  function sortVenues(list) {
+    var t = target();
+    return list.sort(function (a, b) { return (b.represents === t) - (a.represents === t) || a.name.localeCompare(b.name); });
+  }
+  function chooseVenue(v) {
+    set('venue_id', String(v.id));
+    move(v.lat, v.lng, 16);
+    results.textContent = '';
+    results.appendChild(heading(data.t.chosen.replace('{{name}}', v.name)));
+  }
+  function chooseCity(c) {
+    set('venue_id', '');
+    set('city', c.name);
+    set('country', c.country);
+    set('timezone', c.timezone);
+    move(c.latitude, c.longitude, 13);
+    results.textContent = '';
+    var t = target();
+    var here = sortVenues(data.venues.filter(function (v) {
+      return norm(v.city) === norm(c.name) && v.country === c.country && (!t || v.represents === t);
+    }));
+    results.appendChild(heading(data.t.embassiesIn.replace('{{city}}', c.name)));
+    if (!here.length) results.appendChild(heading(data.t.none));
+    here.forEach(function (v) { results.appendChild(venueLi(v)); });
+    results.appendChild(heading(data.t.clickHint));
+  }
+
+  var timer = null;
+  var asked = 0;
+  input.addEventListener('input', function () {
+    clearTimeout(timer);
+    timer = setTimeout(search, 250);
+  });
+  function search() {
+    var q = input.value.trim();
+    var mine = ++asked;
+    results.textContent = '';
+    if (q.length < 2) return;
+    var venues = sortVenues(data.venues.filter(function (v) {
+      return norm(v.name).indexOf(norm(q)) >= 0 || norm(v.city).indexOf(norm(q)) === 0;
+    })).slice(0, 6);
+    fetch('/api/places/search?limit=6&q=' + encodeURIComponent(q), { headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+      .catch(function () { return { results: [] }; })
+      .then(function (body) {
+        if (mine !== asked) return; // a later keystroke won
+        results.textContent = '';
+        body.results.forEach(function (c) {
+          results.appendChild(item(c.name + ', ' + c.country, '(' + data.t.city + ')', function () { chooseCity(c); }));
+        });
+        venues.forEach(function (v) { results.appendChild(venueLi(v)); });
+        if (!results.children.length) results.appendChild(heading(data.t.none));
+      });
+  }
+})();

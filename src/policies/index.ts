@@ -1,0 +1,71 @@
+// Who may do what to which thing: the one answer. Services ask `can` (or `authorize`, which throws
+// 403) before acting, and list queries are narrowed by `ownerScope`; views get the answers as
+// booleans and never compare ids or roles themselves.
+//
+// Adding an actor: a "host" (a verified local organiser who manages only their own approved
+// pickets) would be one more member of `Actor`, e.g. `{ kind: 'host'; id; picketIds }`, and one
+// more line in the `picket` rules below (`isHost(actor) && actor.picketIds.includes(subject.id)`);
+// every other rule already refuses an actor it does not know, and nothing else has to change.
+import type { Role } from '../domain/enums';
+import { Forbidden } from '../lib/errors';
+
+/** Someone signed in with an account (organiser or admin). */
+export interface AccountActor {
+  id: number;
+  role: Role;
+}
+
+export type Actor = AccountActor;
+
+export type Action = 'view' | 'manage';
+
+/** The things rules are written about, with the fields the rules need. */
+export type Subject =
+  | { type: 'picket'; id: number; ownerId: number; status: string }
+  | { type: 'campaign'; id: number; ownerId: number }
+  | { type: 'prisoner'; id: number; campaignOwnerId: number }
+  | { type: 'directory' }
+  | { type: 'accounts' };
+
+export const picket = (row: { id: number; owner_id: number; status: string }): Subject =>
+  ({ type: 'picket', id: row.id, ownerId: row.owner_id, status: row.status });
+export const campaign = (row: { id: number; owner_id: number }): Subject => ({ type: 'campaign', id: row.id, ownerId: row.owner_id });
+/** A prisoner profile belongs to its campaign's organiser. */
+export const prisoner = (row: { id: number; owner_id: number }): Subject => ({ type: 'prisoner', id: row.id, campaignOwnerId: row.owner_id });
+/** The venue directory (embassies, squares). */
+export const DIRECTORY: Subject = { type: 'directory' };
+/** Organiser accounts and invitations. */
+export const ACCOUNTS: Subject = { type: 'accounts' };
+
+const isAdmin = (actor: Actor | null | undefined): boolean => Boolean(actor && actor.role === 'admin');
+const isOwner = (actor: Actor | null | undefined, ownerId: number) => Boolean(actor && actor.role === 'organiser' && actor.id === ownerId);
+
+/** May `actor` (null: an anonymous visitor) do `action` to `subject`? */
+export function can(actor: Actor | null | undefined, action: Action, subject: Subject): boolean {
+  switch (subject.type) {
+    case 'picket':
+      // Published and cancelled pickets are public; a draft is seen only by whoever manages it.
+      if (action === 'view' && subject.status !== 'draft') return true;
+      return isAdmin(actor) || isOwner(actor, subject.ownerId);
+    case 'campaign':
+      return isAdmin(actor) || isOwner(actor, subject.ownerId);
+    case 'prisoner':
+      return isAdmin(actor) || isOwner(actor, subject.campaignOwnerId);
+    case 'directory':
+    case 'accounts':
+      return isAdmin(actor);
+  }
+}
+
+/** `can`, or 403. */
+export function authorize(actor: Actor | null | undefined, action: Action, subject: Subject): void {
+  if (!can(actor, action, subject)) throw new Forbidden();
+}
+
+/**
+ * Which owner's things a list shows `actor`: their own (their id), or everyone's (null) for an
+ * admin. The list queries filter by it, so a list and `can` never disagree.
+ */
+export function ownerScope(actor: Actor): number | null {
+  return isAdmin(actor) ? null : actor.id;
+}
