@@ -31,6 +31,7 @@ import { rsvpsRouter } from './routes/rsvps';
 import { campaignsRouter } from './routes/campaigns';
 import { venuesRouter } from './routes/venues';
 import { submissionsRouter } from './routes/submissions';
+import { facesRouter } from './routes/faces';
 import { mediaRouter } from './routes/media';
 import { moderationRouter } from './routes/moderation';
 import { lettersRouter } from './routes/letters';
@@ -120,6 +121,7 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
 
+  app.use(facesRouter());
   app.use('/public', express.static(path.join(root, 'public'), { maxAge: '1h' }));
   app.use('/vendor/leaflet', express.static(path.join(root, 'node_modules/leaflet/dist'), { maxAge: '7d' }));
   app.use(

@@ -1,5 +1,5 @@
 // Nothing a participant sends is public until the event's organiser (or an admin) approves it;
-// the organiser can blur faces first, and what is refused is gone.
+// the organiser can mask faces first, and what is refused is gone.
 import request from 'supertest';
 import { createHarness, Harness, logIn, submitForm, csrfFrom } from './support/harness';
 import { buildEvent, buildUser } from './support/factories';
@@ -110,8 +110,8 @@ describe('approving and rejecting', () => {
   });
 });
 
-describe('blurring faces', () => {
-  test('the marked area is blurred in every stored size, irreversibly, before the photo is published', async () => {
+describe('masking faces', () => {
+  test('the marked area is masked solid in every stored size, irreversibly, before the photo is published', async () => {
     const s = await sendPhoto('Crowd', await detailedPicture());
     const region = { x: 0.1, y: 0.2, w: 0.3, h: 0.4 };
     const before = await h.deps.storage.get(`media/${s.storage_key}/display.jpg`);
@@ -121,11 +121,11 @@ describe('blurring faces', () => {
 
     const agent = await agentFor(owner);
     const page = `${moderationPage}${eventId}/moderation`;
-    const res = await submitForm(agent, page, `/organise/submissions/${s.id}/blur`, { regions: JSON.stringify([region]) });
+    const res = await submitForm(agent, page, `/organise/submissions/${s.id}/mask`, { regions: JSON.stringify([region]) });
     expect(res.status).toBe(303);
     const after = await h.database.db('submissions').where({ id: s.id }).first();
     expect(after.storage_key).not.toBe(s.storage_key);
-    // The unblurred files are gone, not kept aside.
+    // The unmasked files are gone, not kept aside.
     expect((await h.deps.storage.list('media/')).some((f) => f.includes(s.storage_key!))).toBe(false);
 
     for (const size of ['display', 'thumb']) {
@@ -142,7 +142,7 @@ describe('blurring faces', () => {
   test('nonsense regions are refused', async () => {
     const s = await sendPhoto('Bad regions');
     const agent = await agentFor(owner);
-    const res = await submitForm(agent, `${moderationPage}${eventId}/moderation`, `/organise/submissions/${s.id}/blur`, { regions: '[{"x":2}]' });
+    const res = await submitForm(agent, `${moderationPage}${eventId}/moderation`, `/organise/submissions/${s.id}/mask`, { regions: '[{"x":2}]' });
     expect(res.status).toBe(400);
   });
 });

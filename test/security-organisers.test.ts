@@ -51,7 +51,7 @@ test('another organiser\'s malformed requests are refused as forbidden, not corr
   const agent = await agentFor(mallory);
   const own = '/organise/moderation'; // a page of Mallory's own, for her token
   const attempts: [string, Record<string, string>][] = [
-    [`/organise/submissions/${submission.id}/blur`, { regions: 'not json' }],
+    [`/organise/submissions/${submission.id}/mask`, { regions: 'not json' }],
     [`/organise/submissions/${submission.id}/handin`, { handin_status: 'stolen' }],
     [`/organise/submissions/${submission.id}/reject`, { reason: 'x'.repeat(600) }],
     [`/organise/campaigns/${campaign.id}/letters`, { language: '!!', title: '', body: '' }],
@@ -61,9 +61,9 @@ test('another organiser\'s malformed requests are refused as forbidden, not corr
   for (const [action, fields] of attempts) {
     const res = await submitForm(agent, own, action, fields);
     expect([action, res.status]).toEqual([action, 403]);
-    expect(res.text).not.toMatch(/required|not valid|too long|regions/i);
+    expect(res.text).not.toMatch(/required|not valid|too long|regions|masks/i);
   }
-  // The owner gets the validation message for the same malformed blur.
-  const mine = await submitForm(aliceAgent, own, `/organise/submissions/${submission.id}/blur`, { regions: 'not json' });
+  // The owner gets the validation message for the same malformed masks.
+  const mine = await submitForm(aliceAgent, own, `/organise/submissions/${submission.id}/mask`, { regions: 'not json' });
   expect(mine.status).toBe(400);
 });

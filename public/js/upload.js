@@ -1,5 +1,6 @@
 // Upload with a progress bar per file. Each file goes in its own request, so one refused photo
-// does not lose the others and each bar is true. Without this script the form posts as usual.
+// does not lose the others and each bar is true. A photo waits for its face masks (faces.js)
+// and they travel with it. Without this script the form posts as usual.
 (function () {
   'use strict';
 
@@ -41,7 +42,7 @@
       return { li: li, bar: bar, state: state };
     }
 
-    function send(file, ui) {
+    function send(file, ui, masks) {
       return new Promise(function (resolve) {
         var data = new FormData();
         // The token first: the server reads it after the whole body.
@@ -52,6 +53,7 @@
           if (input.type === 'checkbox') { if (input.checked) data.append(field, 'on'); return; }
           data.append(field, input.value);
         });
+        if (masks) data.append('masks', JSON.stringify([masks]));
         if (file) data.append('files', file);
         var xhr = new XMLHttpRequest();
         xhr.open('POST', form.action);
@@ -134,7 +136,10 @@
           ui.state.textContent = d.tFailed + ': ' + d.tTooLarge;
           return function () { return Promise.resolve('refused'); };
         }
-        return function () { return send(file, ui); };
+        return function () {
+          var masks = file && form.picketMasks ? form.picketMasks.maskFor(file) : Promise.resolve(null);
+          return masks.then(function (m) { return send(file, ui, m); });
+        };
       });
       // Two at a time: quick on a good connection, gentle on a phone's.
       var next = 0;

@@ -116,6 +116,8 @@ export interface EventRow {
   timezone: string;
   capacity: number | null;
   waitlist_enabled: boolean;
+  /** RSVPs arrive as requests; only approved people are told the meeting point. */
+  approve_attendees: boolean;
   headcount_only_allowed: boolean;
   status: EventStatus;
   action_status: ActionStatus;
@@ -146,6 +148,8 @@ export interface RsvpRow {
   updated_at: Date;
   erased_at: Date | null;
   confirmation_pending: boolean;
+  /** Made by an address on the campaign's block list: never told the meeting point. */
+  blocked: boolean;
 }
 
 export interface RsvpReminderRow {

@@ -35,7 +35,12 @@ export type ActionStatus = (typeof ACTION_STATUSES)[number];
 export const RSVP_ROLES = ['attendee', 'steward', 'speaker'] as const;
 export type RsvpRole = (typeof RSVP_ROLES)[number];
 
-export const RSVP_STATUSES = ['going', 'waitlisted', 'cancelled'] as const;
+/**
+ * `requested`: waiting for an organiser's approval (pickets that approve attendees, and every RSVP
+ * from an address on the campaign's block list); `declined`: an organiser said no or removed them.
+ * Only `going` holds a place; only `waitlisted` is promoted.
+ */
+export const RSVP_STATUSES = ['requested', 'going', 'waitlisted', 'declined', 'cancelled'] as const;
 export type RsvpStatus = (typeof RSVP_STATUSES)[number];
 
 /**

@@ -1,6 +1,7 @@
 // Every uploaded image goes through here: decoded (never trusted), turned upright by its EXIF
-// orientation, re-encoded without any metadata in a display and a thumbnail size, and checked
-// afterwards, because a photo that still carries GPS or a camera serial can put its sender at risk.
+// orientation, masked (solid boxes over the faces the sender marked), re-encoded without any
+// metadata in a display and a thumbnail size, and checked afterwards, because a photo that still
+// carries GPS, a camera serial or an unmasked face can put someone at risk.
 import sharp from 'sharp';
 import exifr from 'exifr';
 import FileType from 'file-type';
@@ -30,12 +31,29 @@ export interface ProcessedImage {
   thumb: Buffer;
 }
 
-/** Part of a picture to blur, as fractions (0..1) of its width and height. */
+/** Part of a picture to mask, as fractions (0..1) of its upright width and height. */
 export interface Region {
   x: number;
   y: number;
   w: number;
   h: number;
+}
+
+/** The colour of a mask: solid, so nothing of the face is left to recover (a blur can be undone). */
+const MASK_COLOUR = { r: 0, g: 0, b: 0 };
+
+/** Solid boxes covering `regions` of a `width` x `height` picture, rounded outwards so no edge pixel escapes. */
+function maskOverlays(regions: Region[], width: number, height: number): sharp.OverlayOptions[] {
+  const overlays: sharp.OverlayOptions[] = [];
+  for (const r of regions) {
+    const left = Math.max(0, Math.floor(r.x * width));
+    const top = Math.max(0, Math.floor(r.y * height));
+    const right = Math.min(width, Math.ceil((r.x + r.w) * width));
+    const bottom = Math.min(height, Math.ceil((r.y + r.h) * height));
+    if (right - left < 1 || bottom - top < 1) continue;
+    overlays.push({ input: { create: { width: right - left, height: bottom - top, channels: 3, background: MASK_COLOUR } }, left, top });
+  }
+  return overlays;
 }
 
 export type DetectedType = { mime: string; family: 'image' | 'heif' | 'pdf' };
@@ -119,64 +137,55 @@ function encode(image: sharp.Sharp, size: number): Promise<Buffer> {
     .toBuffer();
 }
 
-/** Decodes, turns upright, re-encodes in both sizes and verifies that no metadata is left. */
-export async function processImage(data: Buffer, type: DetectedType, maxPixels: number): Promise<ProcessedImage> {
+/**
+ * Decodes, turns upright, masks `masks`, re-encodes in both sizes and verifies that no metadata is
+ * left. The masks are drawn on the decoded pixels, before any file is encoded: no unmasked copy
+ * of the picture is ever produced, so none can be stored.
+ */
+export async function processImage(data: Buffer, type: DetectedType, maxPixels: number, masks: Region[] = []): Promise<ProcessedImage> {
   if (type.family === 'pdf') throw new MediaRefused('media.errors.type');
   return inTurn(async () => {
-    let upright: Buffer;
+    let pixels: Buffer;
     let info: sharp.OutputInfo;
     try {
       const image = await openImage(data, type, maxPixels);
       // rotate() with no angle applies the EXIF orientation and drops the tag; it must come first.
-      ({ data: upright, info } = await image
+      ({ data: pixels, info } = await image
         .rotate()
         .resize({ width: SIZES.display, height: SIZES.display, fit: 'inside', withoutEnlargement: true })
         .flatten({ background: '#ffffff' })
         .toColourspace('srgb')
-        .jpeg({ quality: 82 })
+        .raw()
         .toBuffer({ resolveWithObject: true }));
     } catch (error) {
       if (error instanceof MediaRefused) throw error;
       if (/pixel limit/i.test(String((error as Error).message))) throw new MediaRefused('media.errors.tooManyPixels');
       throw new MediaRefused('media.errors.corrupt');
     }
-    const thumb = await encode(sharp(upright), SIZES.thumb);
-    await assertNoMetadata(upright);
+    const raw = { width: info.width, height: info.height, channels: info.channels };
+    const display = await sharp(pixels, { raw })
+      .composite(maskOverlays(masks, info.width, info.height))
+      .jpeg({ quality: 82 })
+      .toBuffer();
+    const thumb = await encode(sharp(display), SIZES.thumb);
+    await assertNoMetadata(display);
     await assertNoMetadata(thumb);
-    return { width: info.width, height: info.height, display: upright, thumb };
+    return { width: info.width, height: info.height, display, thumb };
   });
 }
 
 /**
- * Blurs `regions` of a display image irreversibly: each region is reduced to coarse blocks
- * (the detail is gone, not hidden) and softened; the thumbnail is rebuilt from the result.
+ * Masks `regions` of a stored display image with solid boxes (what a moderator adds before
+ * approving); the thumbnail is rebuilt from the result, so both sizes carry every mask.
  */
-export async function blurImage(display: Buffer, regions: Region[]): Promise<{ display: Buffer; thumb: Buffer }> {
+export async function maskImage(display: Buffer, regions: Region[]): Promise<{ display: Buffer; thumb: Buffer }> {
   return inTurn(async () => {
     const { width = 0, height = 0 } = await sharp(display).metadata();
-    const overlays: sharp.OverlayOptions[] = [];
-    for (const r of regions) {
-      const left = Math.max(0, Math.floor(r.x * width));
-      const top = Math.max(0, Math.floor(r.y * height));
-      const w = Math.min(width - left, Math.ceil(r.w * width));
-      const h = Math.min(height - top, Math.ceil(r.h * height));
-      if (w < 1 || h < 1) continue;
-      const block = Math.max(8, Math.round(Math.max(w, h) / 8));
-      const coarse = await sharp(display)
-        .extract({ left, top, width: w, height: h })
-        .resize(Math.max(1, Math.round(w / block)), Math.max(1, Math.round(h / block)), { fit: 'fill' })
-        .toBuffer();
-      const input = await sharp(coarse)
-        .resize(w, h, { fit: 'fill', kernel: 'nearest' })
-        .blur(Math.max(1, block / 3))
-        .toBuffer();
-      overlays.push({ input, left, top });
-    }
-    const blurred = await sharp(display).composite(overlays).jpeg({ quality: 82 }).toBuffer();
-    const thumb = await encode(sharp(blurred), SIZES.thumb);
-    await assertNoMetadata(blurred);
+    const masked = await sharp(display).composite(maskOverlays(regions, width, height)).jpeg({ quality: 82 }).toBuffer();
+    const thumb = await encode(sharp(masked), SIZES.thumb);
+    await assertNoMetadata(masked);
     await assertNoMetadata(thumb);
-    return { display: blurred, thumb };
+    return { display: masked, thumb };
   });
 }
 

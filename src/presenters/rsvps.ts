@@ -3,6 +3,7 @@
 import type { EventRow, RsvpRow } from '../db/tables';
 import type { Counts } from '../queries/rsvps';
 import * as time from '../lib/time';
+import { RSVP_STATUSES, RsvpStatus } from '../domain/enums';
 
 /** "Friday 14 March 2031, 18:00": a 24-hour clock in every language, as a picket's time is given. */
 export function whenLabel(instant: Date, zone: string, locale: string): string {
@@ -66,6 +67,27 @@ export function presentOwnRsvp(rsvp: RsvpRow) {
 }
 
 /** A row of the organiser's list and CSV (their own events only: checked by the service). */
+export type OrganiserAction = 'approve' | 'decline' | 'remove' | 'block';
+
+function organiserActions(rsvp: RsvpRow, event: EventRow): OrganiserAction[] {
+  const actions: OrganiserAction[] = [];
+  if (rsvp.status === 'requested' && !rsvp.blocked) actions.push('approve');
+  if (rsvp.status === 'requested') actions.push('decline');
+  if (rsvp.status === 'going' || rsvp.status === 'waitlisted') actions.push('remove');
+  if (event.campaign_id && rsvp.email && !rsvp.blocked && !rsvp.erased_at) actions.push('block');
+  return actions;
+}
+
+/**
+ * The statuses an organiser's tallies show: requests and declines on a picket that approves
+ * attendees, or wherever there are some (removals, blocked addresses).
+ */
+export function presentStatusTallies(event: EventRow, counts: Counts): { status: RsvpStatus; count: number }[] {
+  return RSVP_STATUSES
+    .filter((s) => event.approve_attendees || (s !== 'requested' && s !== 'declined') || counts.byStatus[s] > 0)
+    .map((status) => ({ status, count: counts.byStatus[status] }));
+}
+
 export function presentRsvpForOrganiser(rsvp: RsvpRow, event: EventRow, locale: string) {
   return {
     id: rsvp.id,
@@ -73,6 +95,9 @@ export function presentRsvpForOrganiser(rsvp: RsvpRow, event: EventRow, locale: 
     email: rsvp.email ?? '',
     role: rsvp.role,
     status: rsvp.status,
+    blocked: rsvp.blocked,
+    /** The decisions the organiser may take on this row (attendee approval, block list). */
+    actions: organiserActions(rsvp, event),
     note: rsvp.note,
     erased: Boolean(rsvp.erased_at),
     createdAt: time.isoInZone(new Date(Math.floor(rsvp.created_at.getTime() / 1000) * 1000), event.timezone),

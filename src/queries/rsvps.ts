@@ -76,7 +76,7 @@ export interface Counts {
 /** Counts by status, and by role among those going. */
 export async function counts(db: Db, eventId: number): Promise<Counts> {
   const rows = await db('rsvps').where({ event_id: eventId }).select('status', 'role').count<{ status: RsvpStatus; role: RsvpRole; n: number }[]>({ n: '*' }).groupBy('status', 'role');
-  const result: Counts = { byStatus: { going: 0, waitlisted: 0, cancelled: 0 }, byRole: { attendee: 0, steward: 0, speaker: 0 } };
+  const result: Counts = { byStatus: { requested: 0, going: 0, waitlisted: 0, declined: 0, cancelled: 0 }, byRole: { attendee: 0, steward: 0, speaker: 0 } };
   for (const r of rows) {
     result.byStatus[r.status] += Number(r.n);
     if (r.status === 'going') result.byRole[r.role] += Number(r.n);
@@ -84,11 +84,11 @@ export async function counts(db: Db, eventId: number): Promise<Counts> {
   return result;
 }
 
-/** Going first, then the waitlist in its order, then cancelled; all of them, or one page. */
+/** Requests first (they wait for a decision), then going, then the waitlist in its order, then the rest; all of them, or one page. */
 export function listForEvent(db: Db, eventId: number, page?: { limit: number; offset: number }): Promise<RsvpRow[]> {
   const query = db<RsvpRow>('rsvps')
     .where({ event_id: eventId })
-    .orderByRaw("case status when 'going' then 0 when 'waitlisted' then 1 else 2 end")
+    .orderByRaw("case status when 'requested' then 0 when 'going' then 1 when 'waitlisted' then 2 else 3 end")
     .orderBy('status_seq');
   if (page) query.limit(page.limit).offset(page.offset);
   return query;

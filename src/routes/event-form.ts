@@ -41,6 +41,7 @@ export const eventSchema = z.object({
   ),
   capacity: optionalNumber(1, 100000, 'events.errors.capacity', true),
   waitlist_enabled: checkbox(),
+  approve_attendees: checkbox(),
   headcount_only_allowed: checkbox(),
   meeting_point_private: checkbox(),
   meeting_point: optionalText(500),
@@ -63,7 +64,7 @@ export function typedValues(body: Record<string, unknown> | undefined): Record<s
   delete values._csrf;
   const ids = values.demand_ids;
   values.demand_ids = ids === undefined ? [] : Array.isArray(ids) ? ids.map(String) : [String(ids)];
-  for (const box of ['waitlist_enabled', 'headcount_only_allowed', 'meeting_point_private']) values[box] = Boolean(values[box]);
+  for (const box of ['waitlist_enabled', 'approve_attendees', 'headcount_only_allowed', 'meeting_point_private']) values[box] = Boolean(values[box]);
   return values;
 }
 

@@ -1,4 +1,4 @@
-// The moderation queue (event organiser and admins), blur, hand-in status, and prisoner portraits.
+// The moderation queue (event organiser and admins), masks, hand-in status, and prisoner portraits.
 import { Router, Request } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps';
@@ -9,24 +9,9 @@ import * as moderation from '../services/moderation';
 import { allPendingPage, eventQueuePage } from '../services/moderation-page';
 import { requireUser, safeNext } from './middleware';
 import { multipartWithCsrf } from './submissions';
+import { MASK_GRID, moderationMasks } from './masks';
 import { HANDIN_STATUSES } from '../domain/enums';
 
-const region = z.object({
-  x: z.number().min(0).max(1),
-  y: z.number().min(0).max(1),
-  w: z.number().gt(0).max(1),
-  h: z.number().gt(0).max(1),
-});
-const blurForm = z.object({
-  regions: z.string().transform((v, ctx) => {
-    try {
-      return JSON.parse(v) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'media.errors.regions' });
-      return z.NEVER;
-    }
-  }).pipe(z.array(region, { message: 'media.errors.regions' }).min(1, 'media.errors.regions').max(50, 'media.errors.regions')),
-});
 const rejectForm = z.object({ reason: optionalText(500) });
 const handinForm = z.object({
   handin_status: z.enum(['', ...HANDIN_STATUSES], { message: 'errors.invalid' }),
@@ -46,7 +31,7 @@ function backTo(req: Request, eventId: number): string {
 
 export function moderationRouter(deps: AppDeps): Router {
   const router = Router();
-  const page = { head: '<link rel="stylesheet" href="/public/css/media.css">', scripts: ['/public/js/blur.js'] };
+  const page = { head: '<link rel="stylesheet" href="/public/css/media.css">', scripts: ['/public/js/faces.js'], maskGrid: MASK_GRID };
 
   router.get('/organise/moderation', requireUser, async (req, res) => {
     const { pending, paging } = await allPendingPage(deps, req.user!, pageParam(req.query.page));
@@ -89,12 +74,12 @@ export function moderationRouter(deps: AppDeps): Router {
     res.redirect(303, backTo(req, row.event_id));
   });
 
-  router.post('/organise/submissions/:id/blur', requireUser, async (req, res) => {
+  router.post('/organise/submissions/:id/mask', requireUser, async (req, res) => {
     await moderation.submissionOf(deps, req.user, idParam(req));
-    const parsed = parse(blurForm, req.body);
+    const parsed = parse(moderationMasks, req.body);
     if (!parsed.ok) throw new BadRequest(parsed.errors);
-    const row = await moderation.blur(deps, req.user, idParam(req), parsed.data.regions);
-    res.flash('success', 'media.moderation.blurred');
+    const row = await moderation.mask(deps, req.user, idParam(req), parsed.data);
+    res.flash('success', 'media.moderation.masked');
     res.redirect(303, backTo(req, row.event_id));
   });
 

@@ -5,6 +5,8 @@ import type { AppDeps } from '../deps';
 import { pageParam, pagerLinks } from '../lib/paging';
 import { parse, requiredText, FieldErrors } from '../lib/validation';
 import * as organise from '../services/organise-rsvps';
+import * as decisions from '../services/attendees';
+import { NotFound } from '../lib/errors';
 import { requireUser } from './middleware';
 import { eventIdParam } from './params';
 
@@ -42,6 +44,35 @@ export function organiseRsvpsRouter(deps: AppDeps): Router {
     res.flash('success', 'rsvps.organise.sent', { count: recipients });
     res.redirect(303, `/organise/events/${eventIdParam(req.params.id)}/rsvps`);
   });
+
+  // Approval and removal: one click per person, or every request at once.
+  const rsvpIdParam = (req: Request): number => {
+    const id = Number(req.params.rsvpId);
+    if (!Number.isSafeInteger(id) || id < 1) throw new NotFound();
+    return id;
+  };
+  const back = (req: Request, res: Response) => res.redirect(303, `/organise/events/${eventIdParam(req.params.id)}/rsvps`);
+
+  router.post('/organise/events/:id/rsvps/approve', requireUser, async (req, res) => {
+    const result = await decisions.approve(deps, req.user!, eventIdParam(req.params.id), null);
+    res.flash(result.full ? 'info' : 'success', result.full ? 'rsvps.decide.approvedFull' : 'rsvps.decide.approved', { count: result.approved + result.waitlisted, full: result.full });
+    back(req, res);
+  });
+
+  router.post('/organise/events/:id/rsvps/:rsvpId/approve', requireUser, async (req, res) => {
+    const result = await decisions.approve(deps, req.user!, eventIdParam(req.params.id), [rsvpIdParam(req)]);
+    res.flash(result.full ? 'info' : 'success', result.full ? 'rsvps.decide.approvedFull' : 'rsvps.decide.approved', { count: result.approved + result.waitlisted, full: result.full });
+    back(req, res);
+  });
+
+  const done = { decline: 'rsvps.decide.declined', remove: 'rsvps.decide.removed', block: 'rsvps.decide.blocked' } as const;
+  for (const decision of ['decline', 'remove', 'block'] as const) {
+    router.post(`/organise/events/:id/rsvps/:rsvpId/${decision}`, requireUser, async (req, res) => {
+      await decisions.decide(deps, req.user!, eventIdParam(req.params.id), rsvpIdParam(req), decision);
+      res.flash('success', done[decision]);
+      back(req, res);
+    });
+  }
 
   return router;
 }

@@ -65,7 +65,7 @@ export function rsvpsRouter(deps: AppDeps): Router {
       res.flash('success', 'rsvps.done.headcount');
       return res.redirect(303, `/rsvp/${rsvp.token}`);
     }
-    res.flash('success', rsvp.status === 'going' ? 'rsvps.done.going' : 'rsvps.done.waitlisted');
+    res.flash('success', rsvp.status === 'going' ? 'rsvps.done.going' : rsvp.status === 'waitlisted' ? 'rsvps.done.waitlisted' : 'rsvps.done.requested');
     res.redirect(303, `/events/${result.eventId}/rsvp/done`);
   });
 

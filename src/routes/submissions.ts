@@ -13,6 +13,7 @@ import { fewAtATime } from '../lib/upload-slots';
 import { limitRequests } from '../lib/rate-limits';
 import * as submissions from '../services/submissions';
 import { mediaPageExtras } from '../services/media-page';
+import { uploadMasks } from './masks';
 import { SUBMISSION_KINDS } from '../domain/enums';
 
 const MAX_FILES = 20;
@@ -34,6 +35,7 @@ const uploadForm = z.object({
   name: optionalText(100),
   letter_text: optionalText(20_000),
   consent: checkbox().refine((v) => v, 'media.errors.consent'),
+  masks: uploadMasks,
 });
 
 /** Parses multipart into memory (nothing touches the disk before it is checked), then checks CSRF. */
@@ -112,6 +114,7 @@ export function submissionsRouter(deps: AppDeps): Router {
     const parsed = parse(uploadForm, req.body);
     if (!parsed.ok) return fail(400, parsed.errors);
     const files = ((req.files as Express.Multer.File[] | undefined) ?? []).filter((f) => f.size > 0).map((f) => f.buffer);
+    if (parsed.data.masks.length > Math.max(files.length, 1)) return fail(400, { masks: 'media.errors.masksUnreadable' });
     const result = await submissions.receive(deps, {
       eventId: id,
       kind: parsed.data.kind,
@@ -119,6 +122,7 @@ export function submissionsRouter(deps: AppDeps): Router {
       submitterName: parsed.data.name,
       letterText: parsed.data.letter_text,
       files,
+      masks: parsed.data.masks,
     });
     if (!result.ok) return fail(400, result.errors);
     const message = req.t('media.upload.received', { count: result.submissions.length });

@@ -34,6 +34,7 @@ export async function rsvpFormState(
     waitlist: state === 'waitlist',
     headcountAllowed: event.headcount_only_allowed,
     meetingPointPrivate: event.meeting_point_private,
+    approveAttendees: event.approve_attendees,
     retentionDays: deps.config.RSVP_RETENTION_DAYS,
     roles: RSVP_ROLES,
     values: form.values ?? {},

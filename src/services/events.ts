@@ -35,6 +35,7 @@ export interface EventForm {
   demand_ids: number[];
   capacity: number | null;
   waitlist_enabled: boolean;
+  approve_attendees: boolean;
   headcount_only_allowed: boolean;
   meeting_point_private: boolean;
   meeting_point: string;
@@ -144,6 +145,7 @@ async function resolve(db: Knex, user: Organiser, form: EventForm): Promise<
       timezone: zone,
       capacity: form.capacity,
       waitlist_enabled: form.waitlist_enabled,
+      approve_attendees: form.approve_attendees,
       headcount_only_allowed: form.headcount_only_allowed,
       action_status: form.action_status,
       contact_text: form.contact_text,
@@ -258,7 +260,7 @@ export async function formValues(deps: Pick<AppDeps, 'db'> & Partial<Pick<AppDep
   const base = {
     kind: event.kind, title: event.title, description: event.description, campaign_id: event.campaign_id ?? '',
     demand_ids: demands.map((d) => String(d.id)), capacity: event.capacity ?? '',
-    waitlist_enabled: event.waitlist_enabled, headcount_only_allowed: event.headcount_only_allowed,
+    waitlist_enabled: event.waitlist_enabled, approve_attendees: event.approve_attendees, headcount_only_allowed: event.headcount_only_allowed,
     meeting_point_private: event.meeting_point_private, contact_text: event.contact_text, language: event.language ?? '',
     legal_support: event.legal_support,
   };

@@ -1,11 +1,11 @@
-// Moderation: only the event's organiser (or an admin) sees pending uploads, blurs faces,
+// Moderation: only the event's organiser (or an admin) sees pending uploads, masks faces,
 // approves or rejects, and records how the letters were handed in. Rejected files are deleted.
 import type { AppDeps } from '../deps';
 import type { EventRow, HandinStatus, SubmissionRow, SubmissionStatus, UserRow } from '../db/tables';
 import { paging } from '../lib/paging';
 import type { Knex } from 'knex';
 import { BadRequest, Conflict, NotFound } from '../lib/errors';
-import { blurImage, detectType, MediaRefused, processImage, Region } from '../lib/images';
+import { detectType, maskImage, MediaRefused, processImage, Region } from '../lib/images';
 import * as queries from '../queries/submissions';
 import { CONTENT_TYPES, fileKey, isKey, isSize, MediaSize, removeFiles, storeWithRows } from './media-files';
 import { SUBMISSION_STATUSES } from '../domain/enums';
@@ -92,18 +92,19 @@ export async function reject(deps: AppDeps, user: UserRow | undefined, id: numbe
 }
 
 /**
- * Blurs regions of a photo in every stored size. The result is stored under a new key and the
- * old files deleted, so no copy of the unblurred picture stays behind (nor in a browser cache).
+ * Masks regions of a photo with solid boxes in every stored size. The result is stored under a
+ * new key and the old files deleted, so no copy of the unmasked picture stays behind (nor in a
+ * browser cache).
  */
-export async function blur(deps: AppDeps, user: UserRow | undefined, id: number, regions: Region[]): Promise<SubmissionRow> {
+export async function mask(deps: AppDeps, user: UserRow | undefined, id: number, regions: Region[]): Promise<SubmissionRow> {
   const { submission } = await submissionOf(deps, user, id);
   const oldKey = submission.storage_key;
   if (submission.media_type !== 'image' || !oldKey) throw new BadRequest({ regions: 'media.errors.notAnImage' });
   const display = await deps.storage.get(fileKey('media', oldKey, 'display'));
   if (!display) throw new NotFound();
-  const blurred = await blurImage(display, regions);
-  const row = await storeWithRows(deps, 'media', [blurred], async (trx, [key]) => {
-    // Rejected or blurred by someone else meanwhile: this blur is dropped (with its new files).
+  const masked = await maskImage(display, regions);
+  const row = await storeWithRows(deps, 'media', [masked], async (trx, [key]) => {
+    // Rejected or masked by someone else meanwhile: this mask is dropped (with its new files).
     const locked = await queries.lockById(trx, submission.id);
     if (!locked || locked.status === 'rejected' || locked.storage_key !== oldKey) throw new Conflict('rules.moderation.alreadyDecided');
     return queries.update(trx, submission.id, { storage_key: key });

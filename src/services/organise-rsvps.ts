@@ -5,7 +5,7 @@ import type { AppDeps } from '../deps';
 import type { EventRow, UserRow } from '../db/tables';
 import { NotFound } from '../lib/errors';
 import { paging } from '../lib/paging';
-import { presentRsvpForOrganiser } from '../presenters/rsvps';
+import { presentRsvpForOrganiser, presentStatusTallies } from '../presenters/rsvps';
 import * as q from '../queries/rsvps';
 import { authorize, picket } from '../policies';
 
@@ -27,7 +27,7 @@ export async function rsvpOverview(deps: Deps, user: UserRow, eventId: number, l
   const total = Object.values(counts.byStatus).reduce((a, b) => a + b, 0);
   const p = paging(page, total, RSVPS_PER_PAGE);
   const rows = await q.listForEvent(deps.db, event.id, { limit: p.perPage, offset: p.offset });
-  return { event, rsvps: rows.map((r) => presentRsvpForOrganiser(r, event, locale)), counts, messages, paging: p };
+  return { event, rsvps: rows.map((r) => presentRsvpForOrganiser(r, event, locale)), counts, tallies: presentStatusTallies(event, counts), messages, paging: p };
 }
 
 /** A cell that a spreadsheet would run as a formula is prefixed with a quote (CSV injection). */
@@ -39,8 +39,8 @@ export async function rsvpCsv(deps: Deps, user: UserRow, eventId: number, locale
   const event = await eventForOrganiser(deps, user, eventId);
   const rows = (await q.listForEvent(deps.db, event.id)).map((r) => presentRsvpForOrganiser(r, event, locale));
   const csv = stringify(
-    rows.map((r) => [r.name, r.email, r.role, r.status, r.note, r.createdAt].map((v) => cell(String(v)))),
-    { header: true, columns: ['name', 'email', 'role', 'status', 'note', 'rsvp_at'] },
+    rows.map((r) => [r.name, r.email, r.role, r.status, r.blocked ? 'yes' : '', r.note, r.createdAt].map((v) => cell(String(v)))),
+    { header: true, columns: ['name', 'email', 'role', 'status', 'blocked', 'note', 'rsvp_at'] },
   );
   return { event, csv };
 }

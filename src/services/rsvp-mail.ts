@@ -10,6 +10,7 @@ import { renderMail } from '../lib/mail';
 import { presentEventForRsvp, whenLabel } from '../presenters/rsvps';
 import * as q from '../queries/rsvps';
 import { eventCalendar } from './rsvp-calendar';
+import { mayKnowMeetingPoint, shownStatus } from './block-list';
 
 export interface RsvpMailDeps {
   db: Knex;
@@ -20,7 +21,7 @@ export interface RsvpMailDeps {
 }
 
 export type RsvpMailPayload =
-  | { rsvpId: number; kind: 'confirmation' | 'promoted' | 'event-cancelled' | 'already' }
+  | { rsvpId: number; kind: 'confirmation' | 'promoted' | 'event-cancelled' | 'declined' | 'already' }
   | { rsvpId: number; kind: 'reminder'; hours: number }
   | { rsvpId: number; kind: 'changed'; changed: ('time' | 'place')[]; before: { startsAt: string; timezone: string; place: string } }
   | { rsvpId: number; kind: 'message'; messageId: number };
@@ -30,12 +31,14 @@ export async function deliverRsvpMail(deps: RsvpMailDeps, payload: RsvpMailPaylo
   if (!rsvp || !rsvp.email || rsvp.erased_at) return;
   const event = await q.findEvent(deps.db, rsvp.event_id);
   if (!event) return;
-  const going = rsvp.status === 'going';
+  // Only approved people with a place, never a blocked address, learn the meeting point.
+  const going = mayKnowMeetingPoint(rsvp);
+  const shown = shownStatus(rsvp, event);
   const base = deps.config.BASE_URL;
   const data: Record<string, unknown> = {
     name: rsvp.name ?? '',
     role: rsvp.role,
-    status: rsvp.status,
+    status: shown,
     event: presentEventForRsvp(event, rsvp.locale, going),
     eventLink: `${base}/events/${event.id}`,
     manageLink: `${base}/rsvp/${rsvp.token}`,
@@ -46,9 +49,13 @@ export async function deliverRsvpMail(deps: RsvpMailDeps, payload: RsvpMailPaylo
 
   switch (payload.kind) {
     case 'confirmation':
-      if (rsvp.status === 'cancelled') return;
-      template = going ? 'rsvp-confirmation' : 'rsvp-waitlisted';
-      attachments = going ? calendar() : undefined;
+      if (rsvp.status === 'cancelled' || rsvp.status === 'declined') return;
+      template = shown === 'going' ? 'rsvp-confirmation' : shown === 'requested' ? 'rsvp-requested' : 'rsvp-waitlisted';
+      attachments = shown === 'going' ? calendar() : undefined;
+      break;
+    case 'declined':
+      if (rsvp.status !== 'declined') return;
+      template = 'rsvp-declined';
       break;
     case 'promoted':
       if (!going) return;
@@ -75,7 +82,7 @@ export async function deliverRsvpMail(deps: RsvpMailDeps, payload: RsvpMailPaylo
       template = 'rsvp-already';
       break;
     case 'event-cancelled':
-      if (rsvp.status === 'cancelled') return;
+      if (rsvp.status === 'cancelled' || rsvp.status === 'declined') return;
       template = 'rsvp-event-cancelled';
       break;
     case 'message': {

@@ -4,6 +4,7 @@ import type { AppDeps } from '../deps';
 import type { EventRow, RsvpRow } from '../db/tables';
 import type { FieldErrors } from '../lib/validation';
 import { presentEventForRsvp, presentOwnRsvp, RsvpEventView } from '../presenters/rsvps';
+import { mayKnowMeetingPoint, shownStatus } from './block-list';
 import { rsvpFormState } from './event-page';
 
 /** The RSVP form on its own page (no JavaScript, or a form with errors). */
@@ -24,10 +25,13 @@ export function goneEventView(event: EventRow | undefined, locale: string): Rsvp
   return event && event.status !== 'draft' ? presentEventForRsvp(event, locale, false) : null;
 }
 
-/** The manage page: the person's own RSVP and the event (the exact place once they are going). */
+/**
+ * The manage page: the person's own RSVP (a blocked person sees what anyone else would) and the
+ * event (the exact place only once they hold a place and are not blocked).
+ */
 export function managePage(_deps: Pick<AppDeps, 'clock'>, rsvp: RsvpRow, event: EventRow, locale: string) {
   return {
-    own: presentOwnRsvp(rsvp),
-    eventView: presentEventForRsvp(event, locale, rsvp.status === 'going'),
+    own: { ...presentOwnRsvp(rsvp), status: shownStatus(rsvp, event) },
+    eventView: presentEventForRsvp(event, locale, mayKnowMeetingPoint(rsvp)),
   };
 }

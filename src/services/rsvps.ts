@@ -10,9 +10,11 @@ import { NotFound } from '../lib/errors';
 import { newToken } from '../lib/tokens';
 import type { FieldErrors } from '../lib/validation';
 import * as q from '../queries/rsvps';
+import * as attendees from '../queries/attendees';
 import { can, picket } from '../policies';
+import { isBlocked } from './block-list';
 
-type Deps = Pick<AppDeps, 'db' | 'clock' | 'config'>;
+type Deps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'sessionSecret'>;
 
 export interface RsvpInput {
   name: string;
@@ -61,10 +63,13 @@ const REFUSALS: Partial<Record<q.SubmitOutcome, FieldErrors>> = {
 export async function submitRsvp(deps: Deps, eventId: number, input: RsvpInput): Promise<RsvpResult> {
   if (!Number.isSafeInteger(eventId)) throw new NotFound();
   const token = newToken();
+  if (input.email && (await isBlocked(deps, eventId, input.email))) return submitBlocked(deps, eventId, { ...input, email: input.email }, token);
   const result = await q.submit(deps.db, { event_id: eventId, ...input, token, now: deps.clock.now() });
   if (result.outcome === 'missing') throw new NotFound();
   if (result.outcome === 'inserted') {
-    return { ok: true, rsvp: { email: input.email, status: result.status!, token }, eventId };
+    // On a picket that approves attendees the row became a request (a trigger); ask what was stored.
+    const status = (await q.findById(deps.db, result.rsvpId!))?.status ?? result.status!;
+    return { ok: true, rsvp: { email: input.email, status, token }, eventId };
   }
   if (result.outcome === 'existing') return answerExisting(deps, eventId, result.rsvpId!, input);
   return { ok: false, event: (await q.findEvent(deps.db, eventId))!, errors: REFUSALS[result.outcome] ?? { _form: 'errors.invalid' } };
@@ -84,7 +89,7 @@ async function answerExisting(deps: Deps, eventId: number, rsvpId: number, input
   if (closed) return { ok: false, event, errors: { _form: closed } };
   if (state === 'full') return { ok: false, event, errors: REFUSALS.full! };
   await q.queueMail(deps.db, rsvpId, { kind: 'already' });
-  return { ok: true, rsvp: { email: input.email, status: state === 'open' ? 'going' : 'waitlisted', token: '' }, eventId };
+  return { ok: true, rsvp: { email: input.email, status: shownNewStatus(event, state), token: '' }, eventId };
 }
 
 export type ManageState = 'valid' | 'unknown' | 'cancelled' | 'erased';
@@ -155,4 +160,33 @@ export async function promoteWaitlisted(trx: Knex.Transaction, eventId: number, 
   const promoted = await q.promote(trx, eventId, now);
   for (const id of promoted) await q.queueMail(trx, id, { kind: 'promoted' });
   return promoted.length;
+}
+
+/** What a new RSVP is told it became while the picket is in `state` (open or waitlist). */
+function shownNewStatus(event: Pick<EventRow, 'approve_attendees'>, state: RsvpState): RsvpRow['status'] {
+  if (event.approve_attendees) return 'requested';
+  return state === 'open' ? 'going' : 'waitlisted';
+}
+
+/**
+ * An RSVP from a blocked address: stored as a request nobody can approve (so it never holds a
+ * place, is never promoted, never told the meeting point); the person is told exactly what anyone
+ * else would have been told, by the same rule (rsvp_state).
+ */
+export async function submitBlocked(deps: Pick<Deps, 'db' | 'clock'>, eventId: number, input: RsvpInput & { email: string }, token: string): Promise<RsvpResult> {
+  return deps.db.transaction(async (trx): Promise<RsvpResult> => {
+    const event = await q.lockEvent(trx, eventId);
+    if (!event) throw new NotFound();
+    const now = deps.clock.now();
+    const state = (await q.state(trx, eventId, now)) ?? 'draft';
+    if (state === 'draft') throw new NotFound();
+    const closed = closedReason(state);
+    if (closed) return { ok: false, event, errors: { _form: closed } };
+    if (state === 'full') return { ok: false, event, errors: REFUSALS.full! };
+    const existing = await attendees.findByEmail(trx, eventId, input.email);
+    // As for anyone: a second RSVP with an address changes nothing; its owner gets their link.
+    const rsvp = existing ?? (await attendees.insertBlocked(trx, { event_id: eventId, name: input.name, email: input.email, note: input.note, role: input.role, locale: input.locale, token, now }));
+    await q.queueMail(trx, rsvp.id, { kind: existing ? 'already' : 'confirmation' });
+    return { ok: true, rsvp: { email: input.email, status: shownNewStatus(event, state), token: existing ? '' : token }, eventId };
+  });
 }

@@ -1,10 +1,11 @@
 // Participants send photos and letters after a picket. Nothing is trusted: each file's type is
-// read from its bytes, images are re-encoded without metadata, PDFs cleaned, and all of it is
-// stored (files and rows together, or nothing) as pending until a moderator approves it.
+// read from its bytes, images are masked where the sender marked faces and re-encoded without
+// metadata, PDFs cleaned, and all of it is stored (files and rows together, or nothing) as
+// pending until a moderator approves it.
 import type { AppDeps } from '../deps';
 import type { SubmissionKind, SubmissionRow } from '../db/tables';
 import { NotFound } from '../lib/errors';
-import { detectType, MediaRefused, processImage } from '../lib/images';
+import { detectType, MediaRefused, processImage, Region } from '../lib/images';
 import { cleanPdf } from '../lib/pdf';
 import * as queries from '../queries/submissions';
 import { Files, storeWithRows } from './media-files';
@@ -16,6 +17,8 @@ export interface UploadInput {
   submitterName: string;
   letterText: string;
   files: Buffer[];
+  /** Boxes to mask, one list per file in the same order (checked by the route); none when absent. */
+  masks?: Region[][];
 }
 
 export type UploadResult = { ok: true; submissions: SubmissionRow[] } | { ok: false; errors: Record<string, string> };
@@ -29,14 +32,14 @@ interface Prepared {
 }
 
 /** Turns one uploaded file into what is stored, or throws MediaRefused. */
-export async function prepareFile(deps: Pick<AppDeps, 'config'>, data: Buffer, kind: SubmissionKind): Promise<Prepared> {
+export async function prepareFile(deps: Pick<AppDeps, 'config'>, data: Buffer, kind: SubmissionKind, masks: Region[] = []): Promise<Prepared> {
   const type = await detectType(data);
   if (!type) throw new MediaRefused('media.errors.type');
   if (type.family === 'pdf') {
     if (kind !== 'letter') throw new MediaRefused('media.errors.pdfOnlyLetters');
     return { files: { letter: await cleanPdf(data) }, media_type: 'pdf', mime: 'application/pdf', width: null, height: null };
   }
-  const image = await processImage(data, type, deps.config.UPLOAD_MAX_PIXELS);
+  const image = await processImage(data, type, deps.config.UPLOAD_MAX_PIXELS, masks);
   return {
     files: { display: image.display, thumb: image.thumb },
     media_type: 'image',
@@ -63,7 +66,7 @@ export async function receive(deps: AppDeps, input: UploadInput): Promise<Upload
 
   const prepared: Prepared[] = [];
   try {
-    for (const data of input.files) prepared.push(await prepareFile(deps, data, input.kind));
+    for (const [i, data] of input.files.entries()) prepared.push(await prepareFile(deps, data, input.kind, input.masks?.[i]));
   } catch (error) {
     if (error instanceof MediaRefused) return { ok: false, errors: { files: error.reason } };
     throw error;
@@ -87,6 +90,6 @@ export async function receive(deps: AppDeps, input: UploadInput): Promise<Upload
       })),
     ),
   );
-  deps.logger.info({ event: event.id, kind: input.kind, count: submissions.length }, 'submission received');
+  deps.logger.info({ event: event.id, kind: input.kind, count: submissions.length, masks: input.masks?.flat().length ?? 0 }, 'submission received');
   return { ok: true, submissions };
 }
