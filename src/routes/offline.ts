@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
 import { capitalCities, countryName } from '../lib/places';
 import { picketCard } from '../services/picket-card';

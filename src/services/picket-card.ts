@@ -1,5 +1,5 @@
 // The picket card: what a person needs at the picket on one printable page, saved for offline.
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { listForCampaign } from '../queries/letters';
 import { publicPlace } from '../presenters/events';
 import type { Organiser } from './events';
