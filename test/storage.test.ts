@@ -101,7 +101,7 @@ test('a blurred photo leaves no unblurred copy in the store, and a rejected one 
 
   const agent = await organiser();
   const page = `/organise/events/${eventId}/moderation`;
-  expect((await submitForm(agent, page, `/organise/submissions/${photo.id}/blur`, { regions: JSON.stringify([{ x: 0.1, y: 0.1, w: 0.5, h: 0.5 }]) })).status).toBe(303);
+  expect((await submitForm(agent, page, `/organise/submissions/${photo.id}/mask`, { regions: JSON.stringify([{ x: 0.1, y: 0.1, w: 0.5, h: 0.5 }]) })).status).toBe(303);
   expect((await submitForm(agent, page, `/organise/submissions/${refused.id}/reject`, { reason: 'Faces' })).status).toBe(303);
 
   const blurredKey = (await h.database.db('submissions').where({ id: photo.id }).first()).storage_key;
