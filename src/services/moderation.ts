@@ -99,9 +99,11 @@ export async function reject(deps: AppDeps, user: UserRow | undefined, id: numbe
 export async function mask(deps: AppDeps, user: UserRow | undefined, id: number, regions: Region[]): Promise<SubmissionRow> {
   const { submission } = await submissionOf(deps, user, id);
   const oldKey = submission.storage_key;
-  if (submission.media_type !== 'image' || !oldKey) throw new BadRequest({ regions: 'media.errors.notAnImage' });
+  if (submission.media_type !== 'image') throw new BadRequest({ regions: 'media.errors.notAnImage' });
+  // Rejected (its files already gone) by another moderator a moment ago.
+  if (submission.status === 'rejected' || !oldKey) throw new Conflict('rules.moderation.alreadyDecided');
   const display = await deps.storage.get(fileKey('media', oldKey, 'display'));
-  if (!display) throw new NotFound();
+  if (!display) throw new Conflict('rules.moderation.alreadyDecided');
   const masked = await maskImage(display, regions);
   const row = await storeWithRows(deps, 'media', [masked], async (trx, [key]) => {
     // Rejected or masked by someone else meanwhile: this mask is dropped (with its new files).
