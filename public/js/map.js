@@ -255,7 +255,10 @@
         if (!next || Date.parse(f.properties.startsAt) < Date.parse(next.properties.startsAt)) next = f;
       }
     });
-    var text = tr('daySummary', { on: on, next: later });
+    // The counts are those of the slider's moment (as the markers show it); the words say "now"
+    // only when that moment is this minute.
+    var atNow = Math.abs(day.at - now()) < 60000;
+    var text = tr(atNow ? 'daySummaryNow' : 'daySummary', { on: on, next: later });
     if (next) text += '. ' + tr('nextUp', { title: next.properties.title, time: inViewerZone(Date.parse(next.properties.startsAt)) });
     daySummary.textContent = text;
     dayInput.setAttribute('aria-valuetext', dayClock.textContent);

@@ -1,8 +1,10 @@
 // Event form: find the place by typing a city or an embassy. Cities come from the offline city
-// search (/api/places/search), places from the directory the form was given. Choosing a city
-// moves the map there, fills city, country and time zone, and offers the embassies of the
-// campaign's target country in that city; choosing an embassy selects it. Without this script
-// the fields below do the same by hand.
+// search (/api/places/search), places from the organiser's place search (/organise/places/search:
+// the shared directory and their own places). Choosing a city moves the map there, fills city,
+// country and time zone, and offers the embassies of the campaign's target country in that city
+// (and the organiser's own places there); choosing a place selects it. A place that is in neither
+// list is clicked on the map and saved under "Not in the list?". Without this script the fields
+// below do the same by hand.
 (function () {
   'use strict';
   var box = document.getElementById('place-finder');
@@ -51,13 +53,34 @@
 
   // Embassies first: those of the campaign's target country, then other places.
   function venueLi(v) {
-    return item(v.name, '— ' + v.city + ' (' + v.country + ')', function () { chooseVenue(v); });
+    return item(v.name, '— ' + v.city + ' (' + v.country + ')' + (v.own ? ' · ' + data.t.mine : ''), function () { chooseVenue(v); });
+  }
+  // Places the organiser may use, from the server (the form holds only the first few); the form's
+  // own list when the server cannot be asked.
+  function places(query, local) {
+    return fetch('/organise/places/search?' + new URLSearchParams(query).toString(), { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+      .then(function (body) { return body.results; })
+      .catch(function () { return data.venues.filter(local); });
+  }
+  function cities(q) {
+    return fetch('/api/places/search?limit=6&q=' + encodeURIComponent(q), { headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+      .catch(function () { return { results: [] }; })
+      .then(function (body) { return body.results; });
   }
   function sortVenues(list) {
     var t = target();
     return list.sort(function (a, b) { return (b.represents === t) - (a.represents === t) || a.name.localeCompare(b.name); });
   }
   function chooseVenue(v) {
+    var select = field('venue_id');
+    if (select && !select.querySelector('option[value="' + v.id + '"]')) {
+      var option = document.createElement('option');
+      option.value = String(v.id);
+      option.textContent = v.name + ' — ' + v.city + ' (' + v.country + ')';
+      select.appendChild(option);
+    }
     set('venue_id', String(v.id));
     move(v.lat, v.lng, 16);
     results.textContent = '';
@@ -70,14 +93,18 @@
     set('timezone', c.timezone);
     move(c.latitude, c.longitude, 13);
     results.textContent = '';
+    var mine = ++asked;
     var t = target();
-    var here = sortVenues(data.venues.filter(function (v) {
-      return norm(v.city) === norm(c.name) && v.country === c.country && (!t || v.represents === t);
-    }));
-    results.appendChild(heading(data.t.embassiesIn.replace('{{city}}', c.name)));
-    if (!here.length) results.appendChild(heading(data.t.none));
-    here.forEach(function (v) { results.appendChild(venueLi(v)); });
-    results.appendChild(heading(data.t.clickHint));
+    places({ city: c.name, country: c.country, limit: '50' }, function (v) { return norm(v.city) === norm(c.name) && v.country === c.country; })
+      .then(function (found) {
+        if (mine !== asked) return;
+        var here = sortVenues(found.filter(function (v) { return v.own || !t || v.represents === t; }));
+        results.textContent = '';
+        results.appendChild(heading(data.t.embassiesIn.replace('{{city}}', c.name)));
+        if (!here.length) results.appendChild(heading(data.t.none));
+        here.forEach(function (v) { results.appendChild(venueLi(v)); });
+        results.appendChild(heading(data.t.clickHint));
+      });
   }
 
   var timer = null;
@@ -91,20 +118,17 @@
     var mine = ++asked;
     results.textContent = '';
     if (q.length < 2) return;
-    var venues = sortVenues(data.venues.filter(function (v) {
-      return norm(v.name).indexOf(norm(q)) >= 0 || norm(v.city).indexOf(norm(q)) === 0;
-    })).slice(0, 6);
-    fetch('/api/places/search?limit=6&q=' + encodeURIComponent(q), { headers: { Accept: 'application/json' } })
-      .then(function (r) { return r.ok ? r.json() : { results: [] }; })
-      .catch(function () { return { results: [] }; })
-      .then(function (body) {
-        if (mine !== asked) return; // a later keystroke won
-        results.textContent = '';
-        body.results.forEach(function (c) {
-          results.appendChild(item(c.name + ', ' + c.country, '(' + data.t.city + ')', function () { chooseCity(c); }));
-        });
-        venues.forEach(function (v) { results.appendChild(venueLi(v)); });
-        if (!results.children.length) results.appendChild(heading(data.t.none));
+    Promise.all([
+      cities(q),
+      places({ q: q, limit: '6' }, function (v) { return norm(v.name).indexOf(norm(q)) >= 0 || norm(v.city).indexOf(norm(q)) === 0; }),
+    ]).then(function (found) {
+      if (mine !== asked) return; // a later keystroke won
+      results.textContent = '';
+      found[0].forEach(function (c) {
+        results.appendChild(item(c.name + ', ' + c.country, '(' + data.t.city + ')', function () { chooseCity(c); }));
       });
+      sortVenues(found[1]).slice(0, 6).forEach(function (v) { results.appendChild(venueLi(v)); });
+      if (!results.children.length) results.appendChild(heading(data.t.none));
+    });
   }
 })();

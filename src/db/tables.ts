@@ -53,6 +53,8 @@ export interface VenueRow {
   latitude: number;
   longitude: number;
   timezone: string;
+  /** null: the shared directory kept by admins; else the organiser who added it for their pickets. */
+  owner_id: number | null;
   created_at: Date;
   updated_at: Date;
 }

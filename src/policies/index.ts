@@ -24,6 +24,7 @@ export type Subject =
   | { type: 'picket'; id: number; ownerId: number; status: string }
   | { type: 'campaign'; id: number; ownerId: number }
   | { type: 'prisoner'; id: number; campaignOwnerId: number }
+  | { type: 'venue'; id: number; ownerId: number | null }
   | { type: 'directory' }
   | { type: 'accounts' };
 
@@ -32,6 +33,8 @@ export const picket = (row: { id: number; owner_id: number; status: string }): S
 export const campaign = (row: { id: number; owner_id: number }): Subject => ({ type: 'campaign', id: row.id, ownerId: row.owner_id });
 /** A prisoner profile belongs to its campaign's organiser. */
 export const prisoner = (row: { id: number; owner_id: number }): Subject => ({ type: 'prisoner', id: row.id, campaignOwnerId: row.owner_id });
+/** One place: shared (ownerId null, the directory's) or an organiser's own. */
+export const venue = (row: { id: number; owner_id: number | null }): Subject => ({ type: 'venue', id: row.id, ownerId: row.owner_id });
 /** The venue directory (embassies, squares). */
 export const DIRECTORY: Subject = { type: 'directory' };
 /** Organiser accounts and invitations. */
@@ -51,6 +54,10 @@ export function can(actor: Actor | null | undefined, action: Action, subject: Su
       return isAdmin(actor) || isOwner(actor, subject.ownerId);
     case 'prisoner':
       return isAdmin(actor) || isOwner(actor, subject.campaignOwnerId);
+    case 'venue':
+      // Anyone may use a shared place; only admins change it. An organiser's own place is theirs.
+      if (subject.ownerId === null) return action === 'view' || isAdmin(actor);
+      return isAdmin(actor) || isOwner(actor, subject.ownerId);
     case 'directory':
     case 'accounts':
       return isAdmin(actor);

@@ -1,8 +1,19 @@
-// The places directory: embassies, consulates, squares.
+// The places directory: embassies, consulates, squares; shared (owner_id null) or an organiser's own.
 import type { Knex } from 'knex';
 import type { VenueRow } from '../db/tables';
 
-export type VenueInput = Omit<VenueRow, 'id' | 'created_at' | 'updated_at'>;
+export type VenueInput = Omit<VenueRow, 'id' | 'owner_id' | 'created_at' | 'updated_at'>;
+
+/**
+ * Whose places a list may hold: null for every place (an admin), or an account id for the shared
+ * places and that account's own (see policies' ownerScope).
+ */
+export type VenueScope = number | null;
+
+function visibleTo(query: Knex.QueryBuilder, scope: VenueScope): Knex.QueryBuilder {
+  if (scope !== null) query.where((w) => w.whereNull('venues.owner_id').orWhere('venues.owner_id', scope));
+  return query;
+}
 
 /** Every venue, by country then city then name (for the admin list and the event form). */
 export function listVenues(db: Knex, filter: { kind?: VenueRow['kind']; represents?: string } = {}): Promise<VenueRow[]> {
@@ -12,16 +23,39 @@ export function listVenues(db: Knex, filter: { kind?: VenueRow['kind']; represen
   return query;
 }
 
-/** Venues whose name, city or country code contains `text` (all when empty), at most `limit`, and how many match. */
-export async function searchVenues(db: Knex, text: string, limit: number): Promise<{ venues: VenueRow[]; total: number }> {
+/** Every venue with the name of the organiser who owns it (null for shared ones), for the admin's list. */
+export function listVenuesWithOwners(db: Knex): Promise<(VenueRow & { owner_name: string | null })[]> {
+  return db('venues').leftJoin('users', 'users.id', 'venues.owner_id')
+    .select('venues.*', 'users.name as owner_name')
+    .orderBy([{ column: 'venues.country' }, { column: 'venues.city' }, { column: 'venues.name' }]);
+}
+
+/** One organiser's own places. */
+export function listOwnVenues(db: Knex, ownerId: number): Promise<VenueRow[]> {
+  return db<VenueRow>('venues').where({ owner_id: ownerId }).orderBy([{ column: 'country' }, { column: 'city' }, { column: 'name' }]);
+}
+
+export interface VenueSearch {
+  /** Part of the name, city or country code; all when empty. */
+  text: string;
+  /** Only places in this city (any case) and country. */
+  city?: { name: string; country: string };
+  scope: VenueScope;
+  limit: number;
+}
+
+/** Venues `scope` may use that match the search, at most `limit`, and how many match. */
+export async function searchVenues(db: Knex, search: VenueSearch): Promise<{ venues: VenueRow[]; total: number }> {
+  const { text, city, scope, limit } = search;
   const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const matching = () => {
-    const query = db<VenueRow>('venues');
+    const query = visibleTo(db('venues'), scope);
     if (text) query.where((w) => w.whereILike('name', like).orWhereILike('city', like).orWhereILike('country', like));
+    if (city) query.whereRaw('lower(city) = lower(?)', [city.name]).where({ country: city.country });
     return query;
   };
   const [venues, [count]] = await Promise.all([
-    matching().orderBy([{ column: 'country' }, { column: 'city' }, { column: 'name' }]).limit(limit),
+    matching().select('venues.*').orderBy([{ column: 'country' }, { column: 'city' }, { column: 'name' }]).limit(limit),
     matching().count<{ n: string }[]>({ n: '*' }),
   ]);
   return { venues, total: Number(count.n) };
@@ -31,25 +65,30 @@ export function findVenue(db: Knex, id: number): Promise<VenueRow | undefined> {
   return db<VenueRow>('venues').where({ id }).first();
 }
 
-export function findVenueByKey(db: Knex, key: { name: string; city: string; country: string }): Promise<VenueRow | undefined> {
-  return db<VenueRow>('venues').where(key).first();
+/** The shared place (ownerId null) or someone's own place of that name in that city. */
+export function findVenueByKey(db: Knex, key: { name: string; city: string; country: string }, ownerId: number | null = null): Promise<VenueRow | undefined> {
+  const query = db<VenueRow>('venues').where(key);
+  if (ownerId === null) query.whereNull('owner_id');
+  else query.where({ owner_id: ownerId });
+  return query.first();
 }
 
-export async function insertVenue(db: Knex, venue: VenueInput): Promise<VenueRow> {
-  const [row] = await db<VenueRow>('venues').insert(venue).returning('*');
+export async function insertVenue(db: Knex, venue: VenueInput, ownerId: number | null = null): Promise<VenueRow> {
+  const [row] = await db<VenueRow>('venues').insert({ ...venue, owner_id: ownerId }).returning('*');
   return row;
 }
 
+/** Changes what a place is and where; never whose it is. */
 export async function updateVenue(db: Knex, id: number, venue: VenueInput): Promise<VenueRow | undefined> {
   const [row] = await db<VenueRow>('venues').where({ id }).update({ ...venue, updated_at: db.fn.now() }).returning('*');
   return row;
 }
 
-/** Inserts or updates by the natural key (name, city, country): imports and seeds can run twice. */
+/** Inserts or updates a shared place by its natural key (name, city, country): imports and seeds can run twice. */
 export async function upsertVenue(db: Knex, venue: VenueInput): Promise<VenueRow> {
   const [row] = await db<VenueRow>('venues')
-    .insert(venue)
-    .onConflict(['name', 'city', 'country'])
+    .insert({ ...venue, owner_id: null })
+    .onConflict(db.raw('(name, city, country) where owner_id is null') as never)
     .merge({ ...venue, updated_at: db.fn.now() } as never)
     .returning('*');
   return row;

@@ -6,7 +6,8 @@ import type { EventRow } from '../db/tables';
 import { countryOptions, isCountryCode } from '../lib/places';
 import { checkbox, optionalText, requiredText } from '../lib/validation';
 import { formChoices } from '../services/events';
-import { venueChoices } from '../services/venues';
+import { addOwnPlace, venueChoices } from '../services/venues';
+import { BadRequest } from '../lib/errors';
 import { ACTION_STATUSES, EVENT_KINDS } from '../domain/enums';
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
@@ -58,6 +59,37 @@ export function isVenueSearch(body: Record<string, unknown> | undefined): boolea
   return Boolean(body && body.find_venue !== undefined);
 }
 
+/** The form was sent with "Save this place": add the typed place to the organiser's own places. */
+export function isAddPlace(body: Record<string, unknown> | undefined): boolean {
+  return Boolean(body && body.add_place !== undefined);
+}
+
+/** The place's own fields are named place_*; the rest are the event's address fields. */
+const PLACE_FIELDS: Record<string, string> = { name: 'place_name', kind: 'place_kind', represents: 'place_represents' };
+
+/**
+ * "Save this place": the address, city, country, point and zone typed for the picket, with the
+ * place's name and kind, become a place the organiser owns, chosen for this picket. The rest of
+ * the form comes back as typed; a bad field gets its message where it was typed.
+ */
+export async function addPlaceFromForm(deps: AppDeps, req: Request, res: Response, event?: EventRow): Promise<void> {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const values = typedValues(body);
+  const input = {
+    name: body.place_name, kind: body.place_kind, represents: body.place_represents ?? '',
+    address: body.address, city: body.city, country: body.country, latitude: body.latitude, longitude: body.longitude, timezone: body.timezone,
+  };
+  try {
+    const place = await addOwnPlace(deps, req.user!, input);
+    Object.assign(values, { venue_id: String(place.id), place_name: '', place_kind: '', place_represents: '', venue_q: '' });
+    return renderEventForm(deps, req, res, { values, errors: {}, event, placeAdded: place.name });
+  } catch (error) {
+    if (!(error instanceof BadRequest) || !Object.keys(error.fields).length) throw error;
+    const errors = Object.fromEntries(Object.entries(error.fields).map(([field, message]) => [PLACE_FIELDS[field] ?? field, message]));
+    return renderEventForm(deps, req, res, { status: 400, values, errors, event });
+  }
+}
+
 /** The user's input as typed, for re-rendering the form (checkbox lists as arrays). */
 export function typedValues(body: Record<string, unknown> | undefined): Record<string, unknown> {
   const values = { ...(body ?? {}) };
@@ -72,18 +104,19 @@ let zoneList: string[] | undefined;
 
 export async function renderEventForm(
   deps: AppDeps, req: Request, res: Response,
-  locals: { status?: number; values: Record<string, unknown>; errors: Record<string, string>; event?: EventRow; duplicateOf?: EventRow },
+  locals: { status?: number; values: Record<string, unknown>; errors: Record<string, string>; event?: EventRow; duplicateOf?: EventRow; placeAdded?: string },
 ): Promise<void> {
   const values = locals.values;
   const chosen = /^\d{1,9}$/.test(String(values.venue_id ?? '')) ? Number(values.venue_id) : null;
   const search = typeof values.venue_q === 'string' ? values.venue_q : '';
-  const [choices, venueChoice] = await Promise.all([formChoices(deps, req.user!), venueChoices(deps, search, chosen)]);
+  const [choices, venueChoice] = await Promise.all([formChoices(deps, req.user!), venueChoices(deps, req.user!, search, chosen)]);
   zoneList ??= Intl.supportedValuesOf('timeZone');
   const t = req.t;
   res.status(locals.status ?? 200).page('organise-event-form', {
     title: locals.event ? t('events.form.editTitle', { title: locals.event.title }) : t('events.form.newTitle'),
     event: null,
     duplicateOf: null,
+    placeAdded: null,
     ...locals,
     action: locals.event ? `/organise/events/${locals.event.id}` : '/organise/events',
     choices,

@@ -6,7 +6,7 @@ import { NotFound } from '../lib/errors';
 import { parse } from '../lib/validation';
 import * as events from '../services/events';
 import { organiserEventPage } from '../services/organise-event-page';
-import { eventSchema, isVenueSearch, renderEventForm, typedValues } from './event-form';
+import { addPlaceFromForm, eventSchema, isAddPlace, isVenueSearch, renderEventForm, typedValues } from './event-form';
 import { requireUser } from './middleware';
 
 export function eventId(req: Request): number {
@@ -32,6 +32,7 @@ export function organiseEventsRouter(deps: AppDeps): Router {
 
   router.post('/organise/events', async (req, res) => {
     if (isVenueSearch(req.body)) return renderEventForm(deps, req, res, { values: typedValues(req.body), errors: {} });
+    if (isAddPlace(req.body)) return addPlaceFromForm(deps, req, res);
     const parsed = parse(eventSchema, req.body);
     if (!parsed.ok) return renderEventForm(deps, req, res, { status: 400, values: typedValues(req.body), errors: parsed.errors });
     const result = await events.createEvent(deps, req.user!, parsed.data);
@@ -54,6 +55,7 @@ export function organiseEventsRouter(deps: AppDeps): Router {
     const id = eventId(req);
     const event = await events.eventForOrganiser(deps, req.user!, id);
     if (isVenueSearch(req.body)) return renderEventForm(deps, req, res, { values: typedValues(req.body), errors: {}, event });
+    if (isAddPlace(req.body)) return addPlaceFromForm(deps, req, res, event);
     const parsed = parse(eventSchema, req.body);
     if (!parsed.ok) return renderEventForm(deps, req, res, { status: 400, values: typedValues(req.body), errors: parsed.errors, event });
     const result = await events.updateEvent(deps, req.user!, id, parsed.data);

@@ -11,10 +11,10 @@ import { slugify as slugText } from '../lib/slug';
 import { instantToLocalInput, isValidZone, localToInstant } from '../lib/time';
 import type { FieldErrors } from '../lib/validation';
 import * as q from '../queries/events';
-import { findVenue } from '../queries/venues';
 import * as rsvpQueries from '../queries/rsvps';
 import { eventChanged } from './event-changes';
 import { promoteWaitlisted } from './rsvps';
+import { usableVenue } from './venues';
 import { authorize, ownerScope, picket } from '../policies';
 
 /** What the event form sends, after the route's schema checked types and lengths. */
@@ -92,7 +92,8 @@ async function resolve(db: Knex, user: Organiser, form: EventForm): Promise<
   let place = { address: form.address, city: form.city, country: form.country, latitude: form.latitude, longitude: form.longitude };
   let zone = form.timezone;
   if (form.venue_id !== null) {
-    const venue = await findVenue(db, form.venue_id);
+    // Shared places, and the organiser's own; another organiser's place is as unknown as a wrong id.
+    const venue = await usableVenue({ db }, user, form.venue_id);
     if (!venue) errors.venue_id = 'events.errors.unknownVenue';
     else {
       place = { address: venue.address, city: venue.city, country: venue.country, latitude: venue.latitude, longitude: venue.longitude };

@@ -1,4 +1,4 @@
-// The places directory: rules shared by the admin form and the CSV import.
+// Places: the shared directory (admin form, CSV import) and the places organisers add for their own pickets.
 import { z } from 'zod';
 import type { AppDeps } from '../deps';
 import type { VenueRow } from '../db/tables';
@@ -9,6 +9,8 @@ import { FieldErrors, optionalText, parse, requiredText } from '../lib/validatio
 import * as venues from '../queries/venues';
 import { isUniqueViolation } from '../db/errors';
 import { VENUE_KINDS } from '../domain/enums';
+import { PlaceChoice, presentPlaceChoice } from '../presenters/venues';
+import { Action, Actor, authorize, can, DIRECTORY, ownerScope, venue as placeSubject } from '../policies';
 
 type Deps = Pick<AppDeps, 'db'>;
 
@@ -67,46 +69,97 @@ export function checkVenue(input: unknown): Checked {
   };
 }
 
-/** Creates (id undefined) or updates a venue; a duplicate name in the same city is a field error. */
-export async function saveVenue(deps: Deps, id: number | undefined, input: unknown): Promise<VenueRow> {
+/** Whether a place of this name is already there for this owner (null: in the shared directory). */
+async function nameProblem(db: Deps['db'], venue: venues.VenueInput, ownerId: number | null, id: number | undefined): Promise<string | null> {
+  const key = { name: venue.name, city: venue.city, country: venue.country };
+  const same = await venues.findVenueByKey(db, key, ownerId);
+  if (same && same.id !== id) return 'errors.venueTaken';
+  // An organiser's own copy of a directory place would only be a second, drifting pin.
+  if (ownerId !== null && (await venues.findVenueByKey(db, key, null))) return 'errors.venueInDirectory';
+  return null;
+}
+
+/** Stores a checked place: new (with its owner) or changed (keeping it); name clashes are field errors. */
+async function store(deps: Deps, input: unknown, target: { id: number; ownerId: number | null } | { id?: undefined; ownerId: number | null }): Promise<VenueRow> {
   const checked = checkVenue(input);
   if (!checked.ok) throw new BadRequest(checked.errors);
   const venue = checked.venue;
-  const same = await venues.findVenueByKey(deps.db, { name: venue.name, city: venue.city, country: venue.country });
-  if (same && same.id !== id) throw new BadRequest({ name: 'errors.venueTaken' });
+  const clash = await nameProblem(deps.db, venue, target.ownerId, target.id);
+  if (clash) throw new BadRequest({ name: clash });
   try {
-    if (id === undefined) return await venues.insertVenue(deps.db, venue);
-    const updated = await venues.updateVenue(deps.db, id, venue);
+    if (target.id === undefined) return await venues.insertVenue(deps.db, venue, target.ownerId);
+    const updated = await venues.updateVenue(deps.db, target.id, venue);
     if (!updated) throw new NotFound();
     return updated;
   } catch (error) {
     // Someone saved the same place a moment ago, after the check above.
-    if (isUniqueViolation(error, 'venues_name_city_country_unique')) throw new BadRequest({ name: 'errors.venueTaken' });
+    if (isUniqueViolation(error, 'venues_name_city_country_unique') || isUniqueViolation(error, 'venues_owner_name_city_country_unique')) {
+      throw new BadRequest({ name: 'errors.venueTaken' });
+    }
     throw error;
   }
+}
+
+/** The admin's directory form: a new shared place, or changes to any place (its owner stays). */
+export async function saveVenue(deps: Deps, actor: Actor, existing: VenueRow | null, input: unknown): Promise<VenueRow> {
+  if (existing) authorize(actor, 'manage', placeSubject(existing));
+  else authorize(actor, 'manage', DIRECTORY);
+  return store(deps, input, existing ? { id: existing.id, ownerId: existing.owner_id } : { ownerId: null });
+}
+
+/** A place an organiser adds from the event form: theirs, offered to them for later pickets. */
+export function addOwnPlace(deps: Deps, actor: Actor, input: unknown): Promise<VenueRow> {
+  return store(deps, input, { ownerId: actor.id });
+}
+
+/** Changes to one of the organiser's own places (or, for an admin, anyone's). */
+export async function updatePlace(deps: Deps, actor: Actor, id: number, input: unknown): Promise<VenueRow> {
+  const existing = await getVenue(deps, actor, id, 'manage');
+  return store(deps, input, { id: existing.id, ownerId: existing.owner_id });
 }
 
 export const VENUE_CHOICES = 30;
 
 /**
- * The places the event form offers: those matching what the organiser searched for (at most
- * VENUE_CHOICES, with how many match), and the one already chosen, so it stays selected.
+ * The places the event form offers `actor` (the shared ones and their own): those matching what
+ * the organiser searched for (at most VENUE_CHOICES, with how many match), and the one already
+ * chosen, so it stays selected.
  */
-export async function venueChoices(deps: Deps, search: string, chosenId: number | null) {
-  const { venues: found, total } = await venues.searchVenues(deps.db, search.trim().slice(0, 100), VENUE_CHOICES);
-  const chosen = chosenId !== null && !found.some((v) => v.id === chosenId) ? await venues.findVenue(deps.db, chosenId) : undefined;
+export async function venueChoices(deps: Deps, actor: Actor, search: string, chosenId: number | null) {
+  const { venues: found, total } = await venues.searchVenues(deps.db, { text: search.trim().slice(0, 100), scope: ownerScope(actor), limit: VENUE_CHOICES });
+  const chosen = chosenId !== null && !found.some((v) => v.id === chosenId) ? await usableVenue(deps, actor, chosenId) : undefined;
   return { venues: chosen ? [chosen, ...found] : found, total, shown: found.length, search: search.trim() };
 }
 
-/** The whole directory, for the admin's list and the event form's choice of place. */
-export function listVenues(deps: Deps): Promise<VenueRow[]> {
-  return venues.listVenues(deps.db);
+/** The place finder's search: places `actor` may use, by name or by the city chosen. */
+export async function findPlaces(deps: Deps, actor: Actor, search: { q: string; city?: string; country?: string; limit: number }): Promise<PlaceChoice[]> {
+  const city = search.city && search.country ? { name: search.city, country: search.country } : undefined;
+  const { venues: found } = await venues.searchVenues(deps.db, { text: search.q, city, scope: ownerScope(actor), limit: search.limit });
+  return found.map((v) => presentPlaceChoice(v, actor.id));
 }
 
-export async function getVenue(deps: Deps, id: number): Promise<VenueRow> {
-  const venue = Number.isInteger(id) ? await venues.findVenue(deps.db, id) : undefined;
-  if (!venue) throw new NotFound();
-  return venue;
+/** The place, if `actor` may choose it for a picket. */
+export async function usableVenue(deps: Deps, actor: Actor, id: number): Promise<VenueRow | undefined> {
+  const found = await venues.findVenue(deps.db, id);
+  return found && can(actor, 'view', placeSubject(found)) ? found : undefined;
+}
+
+/** The whole directory with each place's owner, for the admin's list. */
+export function listVenues(deps: Deps) {
+  return venues.listVenuesWithOwners(deps.db);
+}
+
+/** The organiser's own places. */
+export function listOwnPlaces(deps: Deps, actor: Actor): Promise<VenueRow[]> {
+  return venues.listOwnVenues(deps.db, actor.id);
+}
+
+/** The place, if `actor` may do `action` to it: 404 when it does not exist, 403 otherwise. */
+export async function getVenue(deps: Deps, actor: Actor, id: number, action: Action = 'manage'): Promise<VenueRow> {
+  const found = Number.isInteger(id) ? await venues.findVenue(deps.db, id) : undefined;
+  if (!found) throw new NotFound();
+  authorize(actor, action, placeSubject(found));
+  return found;
 }
 
 export interface ImportReport {
