@@ -1,5 +1,5 @@
 // One policy answers "may this person do this to that thing"; these are its rules as a table.
-import { ACCOUNTS, can, campaign, DIRECTORY, ownerScope, picket, prisoner } from '../src/policies';
+import { ACCOUNTS, can, campaign, DIRECTORY, ownerScope, picket, prisoner, venue } from '../src/policies';
 
 const admin = { id: 1, role: 'admin' as const };
 const alice = { id: 2, role: 'organiser' as const };
@@ -32,5 +32,19 @@ describe('who may do what', () => {
     expect(can(undefined, 'manage', ACCOUNTS)).toBe(false);
     expect(ownerScope(admin)).toBeNull();
     expect(ownerScope(alice)).toBe(alice.id);
+  });
+
+  test('a shared place is used by everyone and changed by admins; an organiser’s own place is theirs alone', () => {
+    const embassy = venue({ id: 20, owner_id: null });
+    expect(can(alice, 'view', embassy)).toBe(true);
+    expect(can(alice, 'manage', embassy)).toBe(false);
+    expect(can(admin, 'manage', embassy)).toBe(true);
+    const alicesCorner = venue({ id: 21, owner_id: alice.id });
+    expect(can(alice, 'view', alicesCorner)).toBe(true);
+    expect(can(alice, 'manage', alicesCorner)).toBe(true);
+    expect(can(bob, 'view', alicesCorner)).toBe(false);
+    expect(can(bob, 'manage', alicesCorner)).toBe(false);
+    expect(can(null, 'view', alicesCorner)).toBe(false);
+    expect(can(admin, 'manage', alicesCorner)).toBe(true);
   });
 });

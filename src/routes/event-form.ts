@@ -76,7 +76,7 @@ export async function addPlaceFromForm(deps: AppDeps, req: Request, res: Respons
   const body = (req.body ?? {}) as Record<string, unknown>;
   const values = typedValues(body);
   const input = {
-    name: body.place_name, kind: body.place_kind, represents: body.place_represents ?? '',
+    name: body.place_name, kind: body.place_kind || 'other', represents: body.place_represents ?? '',
     address: body.address, city: body.city, country: body.country, latitude: body.latitude, longitude: body.longitude, timezone: body.timezone,
   };
   try {
