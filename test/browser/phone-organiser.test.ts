@@ -1,5 +1,5 @@
 // An organiser at a picket, phone in one hand: the dashboard, the RSVP list, the campaign list,
-// the admin's accounts and places, and the public day-of-action board read as whole words at
+// their own places, the admin's accounts and places, and the public day-of-action board read as whole words at
 // 360 px (and at 1280 px), and nothing pushes the page sideways.
 import type { Browser, BrowserContext } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
@@ -40,7 +40,9 @@ describeBrowser('organiser tables on a phone', () => {
     await buildRsvp(db, picket, { name: 'Jo', email: null, status: 'waitlisted' });
     await db('venues').insert({ name: 'Embassy of the Republic of Belarus', kind: 'embassy', address: 'Kensington Court 6', city: 'London', country: 'GB', represents: 'BY', latitude: 51.5, longitude: -0.19, timezone: 'Europe/London' });
 
-    const pages = ['/organise', `/organise/events/${picket.id}/rsvps`, '/organise/campaigns', '/admin/users', '/admin/venues', '/campaigns/brigades'];
+    await db('venues').insert({ name: 'Steps of the Philharmonic', kind: 'square', address: 'Aušros Vartų g. 5', city: 'Vilnius', country: 'LT', latitude: 54.678, longitude: 25.288, timezone: 'Europe/Vilnius', owner_id: admin.id });
+
+    const pages = ['/organise', `/organise/events/${picket.id}/rsvps`, '/organise/campaigns', '/organise/places', '/admin/users', '/admin/venues', '/campaigns/brigades'];
     for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 800 }]) {
       const context = viewport.width === 360 ? await phoneContext(browser) : await browser.newContext({ viewport });
       const page = await logIn(context, admin.email, admin.password);
@@ -106,9 +108,9 @@ describeBrowser('organiser tables on a phone', () => {
     const organiser = await buildUser(db, { name: 'Vilnius group' });
     const campaign = await buildCampaign(db, organiser, { target_country: 'BY', title: 'Free them all' });
     const [embassy] = await db('venues').insert({ name: 'Embassy of Belarus in Lithuania', kind: 'embassy', address: 'Mindaugo g. 13', city: 'Vilnius', country: 'LT', represents: 'BY', latitude: 54.6763, longitude: 25.2745, timezone: 'Europe/Vilnius' })
-      .onConflict(['name', 'city', 'country']).merge().returning('id');
+      .onConflict(db.raw('(name, city, country) where owner_id is null') as never).merge().returning('id');
     await db('venues').insert({ name: 'Embassy of Ruritania in Lithuania', kind: 'embassy', address: 'Somewhere 1', city: 'Vilnius', country: 'LT', represents: 'RU', latitude: 54.69, longitude: 25.28, timezone: 'Europe/Vilnius' })
-      .onConflict(['name', 'city', 'country']).ignore();
+      .onConflict(db.raw('(name, city, country) where owner_id is null') as never).ignore();
     const context = viewport.width === 360 ? await phoneContext(browser) : await browser.newContext({ viewport });
     await context.route(/tile\.openstreetmap\.org/, (route) => route.abort());
     const page = await logIn(context, organiser.email, organiser.password);
