@@ -12,6 +12,7 @@ let server: Served;
 const DAY = '2026-12-10';
 const EUROPE = 500;
 const VIGILS = 7;
+let TODAY: string;
 
 beforeAll(async () => {
   h = await createHarness();
@@ -42,6 +43,14 @@ beforeAll(async () => {
   await buildEvent(db, owner, {
     title: 'Past picket in Sydney', city: 'Sydney', country: 'AU', latitude: -33.8688, longitude: 151.2093,
     timezone: 'Australia/Sydney', starts_at: new Date(Date.now() - 30 * 24 * 3600_000),
+  });
+  // A vigil under way at this very moment, on a campaign's day of action (today in Honolulu, far from Europe's view).
+  const underWay = await buildCampaign(db, owner, { slug: 'under-way', title: 'Under way' });
+  const begun = new Date(Date.now() - 60_000);
+  TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Pacific/Honolulu' }).format(begun);
+  await buildEvent(db, owner, {
+    campaign_id: underWay.id, title: 'Vigil under way', city: 'Honolulu', country: 'US', latitude: 21.3069, longitude: -157.8583,
+    timezone: 'Pacific/Honolulu', starts_at: begun, ends_at: new Date(begun.getTime() + 3 * 3600_000),
   });
   ({ site: server, browser } = await openBrowserOn(h.app));
 }, 60_000);
@@ -160,14 +169,15 @@ describeBrowser('the map of pickets in a browser', () => {
   test('day-of-action mode follows the day across time zones with a time control', async () => {
     const { page, context, problems } = await openPage(`/map?campaign=day-of-action&day=${DAY}&at=${DAY}T10:30:00.000Z`);
     const summary = page.locator('#map-day-summary');
-    await expect(summary.textContent()).resolves.toMatch(/^1 on now, 2 still to come\. Next: Buenos Aires picket/);
+    // The slider's moment, not this one: the line says so.
+    await expect(summary.textContent()).resolves.toMatch(/^1 under way at that time, 2 still to come\. Next: Buenos Aires picket/);
     expect(await page.locator('.map-marker--now').count()).toBe(1);
     const range = page.getByLabel(/Time of day/);
     // The control spans the whole day: from midnight in Tokyo (15:00 UTC the day before) to
     // midnight in Los Angeles (08:00 UTC the day after); 16:30 UTC is 25.5 hours after its start.
     expect(await range.getAttribute('max')).toBe(String(41 * 60));
     await range.fill(String(25.5 * 60));
-    await expect(summary.textContent()).resolves.toMatch(/^1 on now, 1 still to come\. Next: Los Angeles picket/);
+    await expect(summary.textContent()).resolves.toMatch(/^1 under way at that time, 1 still to come\. Next: Los Angeles picket/);
     await page.waitForFunction(() => document.querySelector('#map-list-items li')?.textContent?.includes('Buenos Aires picket'));
     // Under way at the slider's time, not at this moment: the list does not say "On now".
     await expect(page.locator('#map-list-items li').first().textContent()).resolves.toContain('On at that time');
@@ -175,6 +185,23 @@ describeBrowser('the map of pickets in a browser', () => {
     expect(await page.locator('.map-marker--now').count()).toBe(1);
     expect(await page.locator('.map-marker--ended').count()).toBe(1);
     await page.waitForFunction(() => new URL(location.href).searchParams.get('at') === '2026-12-10T16:30:00.000Z');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test('on the day itself the slider starts at this moment: the summary and the badges say "on now", and count what the markers show', async () => {
+    const { page, context, problems } = await openPage(`/map?campaign=under-way&day=${TODAY}`);
+    await expect(page.locator('#map-day-summary').textContent()).resolves.toBe('1 on now, 0 still to come');
+    expect(await page.locator('.map-marker--now').count()).toBe(1);
+    await page.waitForFunction(() => document.querySelector('#map-list-items li')?.textContent?.includes('Vigil under way'));
+    await expect(page.locator('#map-list-items li').first().textContent()).resolves.toContain('On now');
+    // Moved to the day's last hour, the picket is over at that time; the line speaks of that time.
+    const range = page.getByLabel(/Time of day/);
+    await range.fill(await range.getAttribute('max') as string);
+    await expect(page.locator('#map-day-summary').textContent()).resolves.toBe('0 under way at that time, 0 still to come');
+    expect(await page.locator('.map-marker--ended').count()).toBe(1);
+    // The badge in the list still tells the real time.
+    await page.waitForFunction(() => /On now/.test(document.querySelector('#map-list-items li')?.textContent ?? ''));
     expect(problems).toEqual([]);
     await context.close();
   });
