@@ -11,7 +11,7 @@ export type VenueInput = Omit<VenueRow, 'id' | 'owner_id' | 'created_at' | 'upda
 export type VenueScope = number | null;
 
 function visibleTo(query: Knex.QueryBuilder, scope: VenueScope): Knex.QueryBuilder {
-  if (scope !== null) query.where((w) => w.whereNull('venues.owner_id').orWhere('venues.owner_id', scope));
+  if (scope !== null) query.where((w) => w.whereNull('owner_id').orWhere('owner_id', scope));
   return query;
 }
 
@@ -25,9 +25,9 @@ export function listVenues(db: Knex, filter: { kind?: VenueRow['kind']; represen
 
 /** Every venue with the name of the organiser who owns it (null for shared ones), for the admin's list. */
 export function listVenuesWithOwners(db: Knex): Promise<(VenueRow & { owner_name: string | null })[]> {
-  return db('venues').leftJoin('users', 'users.id', 'venues.owner_id')
-    .select('venues.*', 'users.name as owner_name')
-    .orderBy([{ column: 'venues.country' }, { column: 'venues.city' }, { column: 'venues.name' }]);
+  return db({ v: 'venues' }).leftJoin({ u: 'users' }, 'u.id', 'v.owner_id')
+    .select('v.*', 'u.name as owner_name')
+    .orderBy([{ column: 'v.country' }, { column: 'v.city' }, { column: 'v.name' }]);
 }
 
 /** One organiser's own places. */
@@ -55,7 +55,7 @@ export async function searchVenues(db: Knex, search: VenueSearch): Promise<{ ven
     return query;
   };
   const [venues, [count]] = await Promise.all([
-    matching().select('venues.*').orderBy([{ column: 'country' }, { column: 'city' }, { column: 'name' }]).limit(limit),
+    matching().select('*').orderBy([{ column: 'country' }, { column: 'city' }, { column: 'name' }]).limit(limit),
     matching().count<{ n: string }[]>({ n: '*' }),
   ]);
   return { venues, total: Number(count.n) };
