@@ -28,7 +28,22 @@ const { values: options } = parseArgs({
 });
 const CHROMIUM = options.chromium!;
 
-interface Shot { file: string; path: string; organiser?: boolean; phone?: boolean; lang?: string; fullPage?: boolean }
+interface Shot {
+  file: string; path: string; organiser?: boolean; phone?: boolean; lang?: string; fullPage?: boolean;
+  /** What a person does on the page before it is photographed. */
+  prepare?: (page: Page) => Promise<void>;
+}
+
+/** The event form on a phone: the organiser types a city, the map moves there, its embassies are offered. */
+async function findVilnius(page: Page): Promise<void> {
+  const campaign = page.locator('#field-campaign_id option').nth(1);
+  if (await campaign.count()) await page.locator('#field-campaign_id').selectOption(await campaign.getAttribute('value') as string);
+  await page.locator('#place-search').fill('Vilnius');
+  await page.locator('#place-results button', { hasText: /^Vilnius, LT/ }).first().click({ timeout: 30_000 });
+  await page.locator('#place-results button').first().waitFor({ timeout: 10_000 });
+  await page.locator('#place-finder').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.waitForLoadState('networkidle');
+}
 
 async function main() {
   const { config, logger, database } = await cliContext();
@@ -74,6 +89,7 @@ async function main() {
     { file: 'rsvps-phone.png', path: `/organise/events/${event.id}/rsvps`, organiser: true, phone: true },
     { file: 'map-phone.png', path: '/map', phone: true },
     { file: 'event-phone.png', path: `/events/${event.id}`, phone: true },
+    { file: 'place-picket-phone.png', path: '/organise/events/new', organiser: true, phone: true, prepare: findVilnius },
   ];
 
   const browser = await chromium.launch({
@@ -112,6 +128,16 @@ async function main() {
         console.warn(`  skipped ${shot.file}: ${shot.path} answered ${response?.status() ?? 'nothing'}`);
         await context.close();
         continue;
+      }
+      if (shot.prepare) {
+        const ready = await shot.prepare(page).then(() => true, (error: Error) => {
+          console.warn(`  skipped ${shot.file}: ${error.message.split('\n')[0]}`);
+          return false;
+        });
+        if (!ready) {
+          await context.close();
+          continue;
+        }
       }
       await page.screenshot({ path: path.join(OUT, shot.file), fullPage: shot.fullPage ?? false });
       written.push(shot.file);

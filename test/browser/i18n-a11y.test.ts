@@ -49,6 +49,7 @@ describeBrowser('languages and accessibility in a real browser', () => {
     // A prisoner profile and a letter template in the organisers' language (Russian), for their pages.
     const [prisoner] = await db('prisoners').insert({ campaign_id: campaign.id, name: 'Ales', story: 'A trade unionist.', status: 'detained' }).returning('*');
     const [letter] = await db('letter_templates').insert({ campaign_id: campaign.id, language: 'ru', title: 'Письмо послу', body: 'Уважаемый посол,' }).returning('*');
+    await db('venues').insert({ kind: 'square', name: 'Place de la République', city: 'Paris', country: 'FR', latitude: 48.8674, longitude: 2.3636, timezone: 'Europe/Paris', owner_id: organiser.id });
     Object.assign(publicPages, {
       home: '/',
       map: '/map',
@@ -82,6 +83,7 @@ describeBrowser('languages and accessibility in a real browser', () => {
       'letter templates': `/organise/campaigns/${campaign.id}/letters`,
       venues: '/admin/venues',
       'new venue': '/admin/venues/new',
+      'my places': '/organise/places',
       accounts: '/admin/users',
     });
     ({ site, browser } = await openBrowserOn(h.app));
