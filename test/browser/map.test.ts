@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
 import { buildCampaign, buildEvent, buildUser } from '../support/factories';
 import { describeBrowser, openBrowserOn, closeJourney, Served } from '../support/browser';
-import { onFirstScreen, sidewaysOverflow } from '../support/layout';
+import { baseMapDrawn, onFirstScreen, sidewaysOverflow } from '../support/layout';
 
 let h: Harness;
 let browser: Browser;
@@ -211,6 +211,7 @@ describeBrowser('the map of pickets in a browser', () => {
     expect(await onFirstScreen(page, '#map')).toBe(true);
     const mapBox = (await page.locator('#map').boundingBox())!;
     expect(mapBox.height).toBeGreaterThan(250);
+    expect(await baseMapDrawn(page, '#map')).toBe(true);
     expect(await page.getByLabel('Kind').isVisible()).toBe(false);
     const button = page.locator('.map-filters-box > summary');
     expect((await button.innerText()).replace(/\s+/g, ' ')).toMatch(/Filters Upcoming · Vigil/);

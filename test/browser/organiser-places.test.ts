@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
 import { buildCampaign, buildUser } from '../support/factories';
 import { describeBrowser, openBrowserOn, closeJourney, phoneContext, Served } from '../support/browser';
-import { sidewaysOverflow } from '../support/layout';
+import { baseMapDrawn, sidewaysOverflow } from '../support/layout';
 
 let h: Harness;
 let browser: Browser;
@@ -76,6 +76,8 @@ describeBrowser('placing a picket by typing and clicking', () => {
     expect(centre.lat).toBeCloseTo(59.44, 1);
     expect(centre.lng).toBeCloseTo(24.75, 1);
     expect(await page.locator('#field-timezone').inputValue()).toBe('Europe/Tallinn');
+    // With no tile server, the streets are not there, but the land and coasts are.
+    expect(await baseMapDrawn(page, '#point-picker')).toBe(true);
 
     // A tap on the map where they will meet gives the point; nobody types coordinates.
     const picker = page.locator('#point-picker');

@@ -41,3 +41,16 @@ export function onFirstScreen(page: Page, selector: string): Promise<boolean> {
     return !!box && box.height > 0 && box.top >= 0 && box.top < window.innerHeight - 40;
   }, selector);
 }
+
+/**
+ * Whether the map `selector` shows Picket's own base map (countries and coasts, no tile server):
+ * loaded, and drawn in a box as large as the map, not squeezed to nothing by a page style.
+ */
+export async function baseMapDrawn(page: Page, selector: string): Promise<boolean> {
+  await page.waitForSelector(`${selector}[data-base-map="ready"]`, { state: 'attached', timeout: 20_000 });
+  return page.evaluate((sel) => {
+    const map = document.querySelector(sel)!.getBoundingClientRect();
+    const svg = document.querySelector(`${sel} .leaflet-base-pane svg`)?.getBoundingClientRect();
+    return !!svg && svg.width >= map.width && svg.height >= map.height;
+  }, selector);
+}

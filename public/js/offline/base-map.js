@@ -14,6 +14,42 @@
     return world;
   }
 
+  // The atlas is drawn for a globe: Russia, Fiji and Antarctica jump from 180° to -180°, which a
+  // flat map would draw as lines across the world. Rings are unwrapped (continued past 180°);
+  // coastlines are cut where they jump.
+  function unwrap(ring) {
+    var out = [ring[0]];
+    var shift = 0;
+    for (var i = 1; i < ring.length; i++) {
+      var lon = ring[i][0] + shift;
+      var prev = out[i - 1][0];
+      if (lon - prev > 180) { shift -= 360; lon -= 360; } else if (prev - lon > 180) { shift += 360; lon += 360; }
+      out.push([lon, ring[i][1]]);
+    }
+    return out;
+  }
+  function flatCountries(collection) {
+    collection.features.forEach(function (f) {
+      var g = f.geometry;
+      if (!g) return;
+      if (g.type === 'Polygon') g.coordinates = g.coordinates.map(unwrap);
+      if (g.type === 'MultiPolygon') g.coordinates = g.coordinates.map(function (p) { return p.map(unwrap); });
+    });
+    return collection;
+  }
+  function cutLines(mesh) {
+    var lines = [];
+    mesh.coordinates.forEach(function (line) {
+      var part = [line[0]];
+      for (var i = 1; i < line.length; i++) {
+        if (Math.abs(line[i][0] - line[i - 1][0]) > 180) { lines.push(part); part = []; }
+        part.push(line[i]);
+      }
+      lines.push(part);
+    });
+    return { type: 'MultiLineString', coordinates: lines.filter(function (l) { return l.length > 1; }) };
+  }
+
   window.picketBaseMap = function (map) {
     if (typeof L === 'undefined' || typeof topojson === 'undefined') return;
     var container = map.getContainer();
@@ -21,11 +57,11 @@
     map.createPane('base').style.zIndex = 150; // under tiles (200) and markers
     load().then(function (data) {
       var topo = data[0];
-      L.geoJSON(topojson.feature(topo, topo.objects.countries), {
+      L.geoJSON(flatCountries(topojson.feature(topo, topo.objects.countries)), {
         pane: 'base', interactive: false,
         style: { color: '#9e9e9e', weight: 0.6, fillColor: '#f4f1ea', fillOpacity: 1 },
       }).addTo(map);
-      L.geoJSON(topojson.mesh(topo, topo.objects.countries, function (a, b) { return a === b; }), {
+      L.geoJSON(cutLines(topojson.mesh(topo, topo.objects.countries, function (a, b) { return a === b; })), {
         pane: 'base', interactive: false, style: { color: '#5b7f95', weight: 1 },
       }).addTo(map);
       var capitals = L.layerGroup(data[1].map(function (c) {
