@@ -16,6 +16,26 @@ describe('settings', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  test('npm test’s embedded PostgreSQL takes its port from EMBEDDED_TEST_PG_PORT, with a data folder per port, so two runs never meet', () => {
+    expect(loadConfig({}).EMBEDDED_TEST_PG_PORT).toBe(54339);
+    expect(() => loadConfig({ EMBEDDED_TEST_PG_PORT: '80' })).toThrow(/EMBEDDED_TEST_PG_PORT/);
+    const testServer = (port: string | undefined) => {
+      const saved = process.env.EMBEDDED_TEST_PG_PORT;
+      let found: { EMBEDDED_TEST_PORT: number; embeddedTestDir: string } | undefined;
+      try {
+        if (port === undefined) delete process.env.EMBEDDED_TEST_PG_PORT;
+        else process.env.EMBEDDED_TEST_PG_PORT = port;
+        jest.isolateModules(() => { found = require('./support/server-url'); });
+      } finally {
+        if (saved === undefined) delete process.env.EMBEDDED_TEST_PG_PORT;
+        else process.env.EMBEDDED_TEST_PG_PORT = saved;
+      }
+      return { port: found!.EMBEDDED_TEST_PORT, dir: path.relative(path.resolve(__dirname, '..'), found!.embeddedTestDir) };
+    };
+    expect(testServer(undefined)).toEqual({ port: 54339, dir: path.join('data', 'test-postgres') });
+    expect(testServer('55432')).toEqual({ port: 55432, dir: path.join('data', 'test-postgres-55432') });
+  });
+
   test('each bad value is refused with a message naming the setting', () => {
     const cases: [Record<string, string>, string][] = [
       [{ PORT: 'abc' }, 'PORT'],
