@@ -114,6 +114,22 @@ describeBrowser('placing a picket by typing and clicking', () => {
     await find(page, 'Tallin', /^Tallinn, EE/);
     await find(page, 'Tallin', /Freedom Square steps.*my place/);
     expect(await page.locator('#field-venue_id').inputValue()).toBe(String(place.id));
+
+    // "My places": the point moved by a tap on its map, saved; the place stays theirs.
+    await page.goto(`${site.url}/organise`);
+    await page.getByRole('link', { name: 'My places' }).click();
+    await page.getByRole('link', { name: 'Freedom Square steps' }).click();
+    expect(await baseMapDrawn(page, '#point-picker')).toBe(true);
+    const map = page.locator('#point-picker');
+    await map.scrollIntoViewIfNeeded();
+    const area = (await map.boundingBox())!;
+    await page.mouse.click(area.x + area.width / 2 + 60, area.y + area.height / 2);
+    await page.waitForFunction((before) => (document.getElementById('field-longitude') as HTMLInputElement).value !== before, String(place.longitude));
+    const moved = Number(await page.locator('#field-longitude').inputValue());
+    expect(moved).toBeGreaterThan(place.longitude);
+    await page.getByRole('button', { name: 'Save the place' }).click();
+    await page.waitForURL(/\/organise\/places$/);
+    expect(await db('venues').where({ id: place.id }).first()).toMatchObject({ longitude: moved, owner_id: organiser.id });
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);
