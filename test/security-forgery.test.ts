@@ -76,7 +76,7 @@ describe('a multipart form without a token', () => {
     // Each parameter filled with something real, so a route that ran would change something.
     const byParent: Record<string, string> = {
       events: String(event.id), campaigns: String(campaign.id), submissions: String(submission.id), letters: String(letter.id),
-      users: String(other.id), venues: String(venue.id), rsvps: String(rsvp.id), prisoners: String(prisoner.id), rsvp: rsvp.token, reset: 'x'.repeat(43), invite: 'x'.repeat(43),
+      users: String(other.id), venues: String(venue.id), places: String(venue.id), rsvps: String(rsvp.id), prisoners: String(prisoner.id), rsvp: rsvp.token, reset: 'x'.repeat(43), invite: 'x'.repeat(43),
     };
     const fill = (path: string) => path.replace(/:(\w+)/g, (_m, name: string, offset: number) => {
       if (name === 'demandId') return String(demand.id);
