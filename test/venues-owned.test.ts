@@ -1,6 +1,7 @@
 // Places organisers add for their own pickets: saved from the event form without knowing any
 // coordinates by heart, offered to them (and not to other organisers) for later pickets, changed
 // only by them and the admins. The shared directory stays the admins'.
+import { Client } from 'pg';
 import request from 'supertest';
 import { createHarness, csrfFrom, Harness, logIn, submitForm } from './support/harness';
 import { buildUser, PASSWORD } from './support/factories';
@@ -151,4 +152,34 @@ test('the place search asks for something to search, and is for signed-in organi
   const anonymous = await request(h.app).get('/organise/places/search?q=embassy');
   expect(anonymous.status).toBe(303);
   expect(anonymous.headers.location).toMatch(/^\/login/);
+});
+
+test('public caches are emptied when a shared place changes, not when an organiser adds one of their own', async () => {
+  const listener = new Client({ connectionString: h.database.url });
+  await listener.connect();
+  const heard: string[] = [];
+  listener.on('notification', (n) => heard.push(String(n.payload)));
+  await listener.query('listen picket_changes');
+  // A round trip through the listener's own connection: every notification committed before it has arrived.
+  const settle = async () => {
+    await listener.query(`select pg_notify('picket_changes', 'mark')`);
+    await new Promise<void>((resolve) => { const check = () => (heard.includes('mark') ? resolve() : setTimeout(check, 20)); check(); });
+    // Only what drops every cache ('g'); the app's own round trips ('sync:…') are not about places.
+    const said = heard.filter((p) => p === 'g');
+    heard.length = 0;
+    return said;
+  };
+  try {
+    const { agent } = await signedIn();
+    expect((await saveThisPlace(agent, picket({ city: 'Graz', latitude: '47.07', longitude: '15.44', place_name: 'Hauptplatz fountain' }))).status).toBe(200);
+    expect(await settle()).toEqual([]);
+    const admin = await signedIn('admin');
+    const res = await submitForm(admin.agent, '/admin/venues/new', '/admin/venues', {
+      kind: 'consulate', name: 'Consulate in Graz', address: '', city: 'Graz', country: 'AT', represents: 'BY', latitude: '47.07', longitude: '15.43', timezone: '',
+    });
+    expect(res.status).toBe(303);
+    expect((await settle()).length).toBeGreaterThan(0);
+  } finally {
+    await listener.end();
+  }
 });
