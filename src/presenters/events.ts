@@ -8,6 +8,20 @@ export function eventPath(event: Pick<EventRow, 'id' | 'slug'>): string {
   return `/events/${event.id}${event.slug ? `-${event.slug}` : ''}`;
 }
 
+/** A picket in its organiser's dashboard: what the list shows, and whether it is over. */
+export function presentDashboardEvent(event: EventRow, now: Date) {
+  return {
+    id: event.id, title: event.title, starts_at: event.starts_at, timezone: event.timezone,
+    city: event.city, country: event.country, status: event.status, action_status: event.action_status,
+    past: event.ends_at <= now,
+  };
+}
+
+/** The picket an upload page names and links back to. */
+export function presentUploadEvent(event: Pick<EventRow, 'id' | 'slug' | 'title'>) {
+  return { id: event.id, title: event.title, path: eventPath(event) };
+}
+
 export interface PublicPlace {
   /** What a visitor may read: the address and city, or only the city when the point is private. */
   label: string;
