@@ -98,11 +98,14 @@
     places({ city: c.name, country: c.country, limit: '50' }, function (v) { return norm(v.city) === norm(c.name) && v.country === c.country; })
       .then(function (found) {
         if (mine !== asked) return;
-        var here = sortVenues(found.filter(function (v) { return v.own || !t || v.represents === t; }));
+        var embassies = sortVenues(found.filter(function (v) { return !v.own && (!t || v.represents === t); }));
+        var own = sortVenues(found.filter(function (v) { return v.own; }));
         results.textContent = '';
         results.appendChild(heading(data.t.embassiesIn.replace('{{city}}', c.name)));
-        if (!here.length) results.appendChild(heading(data.t.none));
-        here.forEach(function (v) { results.appendChild(venueLi(v)); });
+        if (!embassies.length) results.appendChild(heading(data.t.none));
+        embassies.forEach(function (v) { results.appendChild(venueLi(v)); });
+        if (own.length) results.appendChild(heading(data.t.yoursIn.replace('{{city}}', c.name)));
+        own.forEach(function (v) { results.appendChild(venueLi(v)); });
         results.appendChild(heading(data.t.clickHint));
       });
   }

@@ -112,7 +112,8 @@ describeBrowser('placing a picket by typing and clicking', () => {
     await page.goto(`${site.url}/organise/events/new`);
     await page.locator('#field-campaign_id').selectOption(String(campaign.id));
     await find(page, 'Tallin', /^Tallinn, EE/);
-    await find(page, 'Tallin', /Freedom Square steps.*my place/);
+    await page.locator('#place-results', { hasText: 'Your places in Tallinn:' }).waitFor();
+    await page.locator('#place-results').getByRole('button', { name: /Freedom Square steps.*my place/ }).click();
     expect(await page.locator('#field-venue_id').inputValue()).toBe(String(place.id));
 
     // "My places": the point moved by a tap on its map, saved; the place stays theirs.
