@@ -128,7 +128,8 @@ export const VENUE_CHOICES = 30;
 export async function venueChoices(deps: Deps, actor: Actor, search: string, chosenId: number | null) {
   const { venues: found, total } = await venues.searchVenues(deps.db, { text: search.trim().slice(0, 100), scope: ownerScope(actor), limit: VENUE_CHOICES });
   const chosen = chosenId !== null && !found.some((v) => v.id === chosenId) ? await usableVenue(deps, actor, chosenId) : undefined;
-  return { venues: chosen ? [chosen, ...found] : found, total, shown: found.length, search: search.trim() };
+  const offered = (chosen ? [chosen, ...found] : found).map((v) => presentPlaceChoice(v, actor.id));
+  return { venues: offered, total, shown: found.length, search: search.trim() };
 }
 
 /** The place finder's search: places `actor` may use, by name or by the city chosen. */
@@ -140,6 +141,7 @@ export async function findPlaces(deps: Deps, actor: Actor, search: { q: string; 
 
 /** The place, if `actor` may choose it for a picket. */
 export async function usableVenue(deps: Deps, actor: Actor, id: number): Promise<VenueRow | undefined> {
+  if (!Number.isInteger(id) || id < 1 || id > 2_147_483_647) return undefined; // no such id can exist
   const found = await venues.findVenue(deps.db, id);
   return found && can(actor, 'view', placeSubject(found)) ? found : undefined;
 }

@@ -128,6 +128,8 @@ describeBrowser('organiser tables on a phone', () => {
     expect(await page.locator('#field-city').inputValue()).toBe('Vilnius');
     expect(await page.locator('#field-country').inputValue()).toBe('LT');
     expect(await page.locator('#field-timezone').inputValue()).toBe('Europe/Vilnius');
+    // The places in that city come from the server: wait until they are there.
+    await page.locator('#place-results').getByRole('button', { name: /Embassy of Belarus in Lithuania/ }).waitFor();
     const offered = await page.locator('#place-results').innerText();
     expect(offered).toContain('Embassy of Belarus in Lithuania');
     expect(offered).not.toContain('Ruritania'); // not the campaign's target country
