@@ -8,6 +8,7 @@ import { dashboardEvents } from '../services/events';
 import { homePage } from '../services/public-events';
 import { pageTags } from '../services/public-cache';
 import { requireUser } from './middleware';
+import { waitingProposals } from '../services/proposals';
 
 export function homeRouter(deps: AppDeps): Router {
   const router = Router();
@@ -17,11 +18,11 @@ export function homeRouter(deps: AppDeps): Router {
     res.page('home', { title: req.t('home.title'), countryName, ...data });
   });
   router.get('/organise', requireUser, async (req, res) => {
-    const [{ events, paging }, organiserCampaigns] = await Promise.all([
-      dashboardEvents(deps, req.user!, pageParam(req.query.page)), campaignsOf(deps, req.user!),
+    const [{ events, paging }, organiserCampaigns, waiting] = await Promise.all([
+      dashboardEvents(deps, req.user!, pageParam(req.query.page)), campaignsOf(deps, req.user!), waitingProposals(deps, req.user!),
     ]);
     res.page('organise', {
-      title: req.t('organise.title'), events, organiserCampaigns, now: deps.clock.now(),
+      title: req.t('organise.title'), events, organiserCampaigns, now: deps.clock.now(), proposalsWaiting: waiting.length,
       eventsPager: pagerLinks(paging, '/organise', req.query, 'page', 'my-events-heading'),
     });
   });

@@ -73,22 +73,20 @@ export async function formChoices(deps: Pick<AppDeps, 'db'>, user: Organiser) {
   };
 }
 
-/** Checks what only the database and the zone rules can tell, and builds the row. */
-async function resolve(db: Knex, user: Organiser, form: EventForm): Promise<
-  { ok: true; input: Omit<q.EventInput, 'owner_id' | 'status' | 'slug'>; demandIds: number[] } | { ok: false; errors: FieldErrors }
-> {
-  const errors: FieldErrors = {};
-  let demands: DemandRow[] = [];
-  if (form.campaign_id !== null) {
-    const usable = await q.usableCampaigns(db, ownerScope(user));
-    if (!usable.some((c) => c.id === form.campaign_id)) errors.campaign_id = 'events.errors.unknownCampaign';
-    else demands = await q.demandsOfCampaigns(db, [form.campaign_id]);
-  }
-  const demandIds = [...new Set(form.demand_ids)];
-  if (!errors.campaign_id && demandIds.some((id) => !demands.some((d) => d.id === id))) {
-    errors.demand_ids = 'events.errors.unknownDemand';
-  }
+/** The place and wall-clock times of a picket form (the organiser's, or a host's proposal). */
+export type PlaceAndTimeForm = Pick<EventForm, 'venue_id' | 'address' | 'city' | 'country' | 'latitude' | 'longitude' | 'timezone' | 'starts_local' | 'ends_local'>;
 
+/**
+ * The one rule for where and when a picket is: a venue from the directory (its address, point and
+ * zone) or a free place with a point; times typed in the place's zone, a time skipped by a
+ * daylight-saving change refused, the end after the start.
+ */
+export async function resolvePlaceAndTime(db: Knex, form: PlaceAndTimeForm): Promise<{
+  errors: FieldErrors;
+  place: { address: string; city: string; country: string; latitude: number | null; longitude: number | null };
+  zone: string; startsAt?: Date; endsAt?: Date;
+}> {
+  const errors: FieldErrors = {};
   let place = { address: form.address, city: form.city, country: form.country, latitude: form.latitude, longitude: form.longitude };
   let zone = form.timezone;
   if (form.venue_id !== null) {
@@ -121,6 +119,29 @@ async function resolve(db: Knex, user: Organiser, form: EventForm): Promise<
     else errors.ends_local = end.error;
     if (startsAt && endsAt && endsAt <= startsAt) errors.ends_local = 'events.errors.endBeforeStart';
   }
+
+  return { errors, place, zone, startsAt, endsAt };
+}
+
+/** Checks what only the database and the zone rules can tell, and builds the row. */
+async function resolve(db: Knex, user: Organiser, form: EventForm): Promise<
+  { ok: true; input: Omit<q.EventInput, 'owner_id' | 'status' | 'slug'>; demandIds: number[] } | { ok: false; errors: FieldErrors }
+> {
+  const errors: FieldErrors = {};
+  let demands: DemandRow[] = [];
+  if (form.campaign_id !== null) {
+    const usable = await q.usableCampaigns(db, ownerScope(user));
+    if (!usable.some((c) => c.id === form.campaign_id)) errors.campaign_id = 'events.errors.unknownCampaign';
+    else demands = await q.demandsOfCampaigns(db, [form.campaign_id]);
+  }
+  const demandIds = [...new Set(form.demand_ids)];
+  if (!errors.campaign_id && demandIds.some((id) => !demands.some((d) => d.id === id))) {
+    errors.demand_ids = 'events.errors.unknownDemand';
+  }
+
+  const where = await resolvePlaceAndTime(db, form);
+  Object.assign(errors, where.errors);
+  const { place, zone, startsAt, endsAt } = where;
 
   if (Object.keys(errors).length) return { ok: false, errors };
   return {
