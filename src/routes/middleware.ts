@@ -47,6 +47,8 @@ export function needsFirstRun(deps: Pick<AppDeps, 'db'>) {
 
 export function requireUser(req: Request, res: Response, next: NextFunction) {
   if (req.user) return next();
+  // A host signed in by link is someone, just not an organiser: refused, not sent to log in.
+  if (req.hostActor) return next(new Forbidden());
   if (req.method === 'GET') return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
   next(new Forbidden('errors.loginRequired'));
 }

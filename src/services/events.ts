@@ -15,7 +15,7 @@ import { findVenue } from '../queries/venues';
 import * as rsvpQueries from '../queries/rsvps';
 import { eventChanged } from './event-changes';
 import { promoteWaitlisted } from './rsvps';
-import { authorize, ownerScope, picket } from '../policies';
+import { Actor, authorize, ownerScope, picket } from '../policies';
 
 /** What the event form sends, after the route's schema checked types and lengths. */
 export interface EventForm {
@@ -56,7 +56,7 @@ export function slugify(title: string): string {
 }
 
 /** The event, if `user` owns it or is an admin: 404 when it does not exist, 403 otherwise. */
-export async function eventForOrganiser(deps: Pick<AppDeps, 'db'>, user: Organiser, id: number): Promise<EventRow> {
+export async function eventForOrganiser(deps: Pick<AppDeps, 'db'>, user: Actor, id: number): Promise<EventRow> {
   const event = await q.findEvent(deps.db, id);
   if (!event) throw new NotFound();
   authorize(user, 'manage', picket(event));
@@ -204,7 +204,7 @@ type ChangeDeps = Pick<AppDeps, 'db' | 'config' | 'i18n' | 'clock'>;
 
 /** Locks the event, checks the user may change it, applies `change` and tells attendees if it matters. */
 async function changeEvent(
-  deps: ChangeDeps, user: Organiser, id: number,
+  deps: ChangeDeps, user: Actor, id: number,
   change: (trx: Knex.Transaction, before: EventRow) => Promise<EventRow>,
 ): Promise<EventRow> {
   return deps.db.transaction(async (trx) => {
@@ -316,4 +316,11 @@ export async function dashboardEvents(deps: Pick<AppDeps, 'db'>, user: Organiser
   const scope = ownerScope(user);
   const p = paging(page, await q.countOwnedBy(deps.db, scope), DASHBOARD_PER_PAGE);
   return { events: await q.eventsOwnedBy(deps.db, scope, { limit: p.perPage, offset: p.offset }), paging: p };
+}
+
+/** The report-back of a picket: how it went (the day-of-action status) and how many came. Hosts record it for theirs. */
+export function recordReportBack(
+  deps: ChangeDeps, actor: Actor, id: number, report: { action_status: ActionStatus; attendance_count: number | null },
+): Promise<EventRow> {
+  return changeEvent(deps, actor, id, (trx) => q.updateEvent(trx, id, report));
 }
