@@ -33,7 +33,7 @@ export function organiseProposalsRouter(deps: AppDeps): Router {
     const shown = values ?? proposals.proposalValues(proposal);
     res.status(status).page('proposal-form', {
       title: req.t('proposals.edit.title', { title: proposal.title }),
-      campaign: { title: campaign.title, slug: campaign.slug },
+      campaign: { id: campaign.id, title: campaign.title, slug: campaign.slug, target: campaign.target_country },
       proposal: { id: proposal.id, status: proposal.status, declineMessage: proposal.decline_message, eventId: proposal.event_id },
       host: { id: host.id, name: host.name, email: host.email, trusted: host.trusted, revoked: Boolean(host.revoked_at) },
       values: shown, errors, action: `/organise/proposals/${proposal.id}`, publicForm: false,

@@ -55,7 +55,7 @@ export function proposalsRouter(deps: AppDeps): Router {
   const formPage = async (req: Request, res: Response, status: number, campaign: CampaignRow, values: Record<string, unknown>, errors: FieldErrors) => {
     res.status(status).page('proposal-form', {
       title: req.t('proposals.public.title', { campaign: campaign.title }),
-      campaign: { title: campaign.title, slug: campaign.slug },
+      campaign: { id: campaign.id, title: campaign.title, slug: campaign.slug, target: campaign.target_country },
       values, errors, action: `/campaigns/${encodeURIComponent(campaign.slug)}/host`, publicForm: true,
       ...(await proposalFormLocals(deps, req, values)),
     });
