@@ -74,6 +74,11 @@ test('a host sees and does for their picket what an organiser does: RSVPs, CSV, 
   const rsvps = await agent.get(`/organise/events/${pickets.h1.id}/rsvps`);
   expect(rsvps.status).toBe(200);
   expect(rsvps.text).toContain('First Attendee');
+  // A host may remove someone from their picket, not put them on the campaign's block list.
+  expect(rsvps.text).toMatch(/rsvps\/\d+\/remove"/);
+  expect(rsvps.text).not.toMatch(/rsvps\/\d+\/block"/);
+  const attendee = await h.database.db('rsvps').where({ event_id: pickets.h1.id, name: 'First Attendee' }).first();
+  expect((await submitForm(agent, `/organise/events/${pickets.h1.id}/rsvps`, `/organise/events/${pickets.h1.id}/rsvps/${attendee.id}/block`, {})).status).toBe(403);
   const csv = await agent.get(`/organise/events/${pickets.h1.id}/rsvps.csv`);
   expect(csv.text).toContain('first@picket.test');
   const sent = await submitForm(agent, `/organise/events/${pickets.h1.id}/rsvps`, `/organise/events/${pickets.h1.id}/messages`, { subject: 'Bring candles', body: 'See you at 6.' });
@@ -148,6 +153,7 @@ test('a sign-in link works once; an expired or revoked one shows a clear page; r
   const twice = await request(h.app).get(link);
   expect(twice.status).toBe(410);
   expect(twice.text).toContain('already used');
+  expect(twice.text).toContain('Ask for a new sign-in link');
   expect((await request(h.app).post(link).type('form').send({})).status).toBe(410);
 
   const expired = (await signInLinkFor(h.database.db, h.deps, hosts.h1.id)).replace('http://picket.test', '');

@@ -131,21 +131,21 @@ export function proposalsRouter(deps: AppDeps): Router {
     res.page('message', { title: req.t('hosts.signIn.sentTitle'), messageKey: 'hosts.signIn.sent', params: { minutes: deps.config.HOST_LINK_TTL_MINUTES } });
   });
 
-  const linkGone = (req: Request, res: Response, state: hosts.LinkState) =>
-    res.status(410).page('message', { title: req.t('hosts.link.goneTitle'), messageKey: `hosts.link.${state}` });
+  const linkGone = (req: Request, res: Response, state: hosts.LinkState, signInPath: string | null) =>
+    res.status(410).page('link-gone', { title: req.t('hosts.link.goneTitle'), messageKey: `hosts.link.${state}`, signInPath });
 
   router.get('/host/link/:token', async (req, res) => {
     privatePage(res);
     const token = String(req.params.token);
-    const state = await hosts.checkLink(deps, token);
-    if (state !== 'valid') return linkGone(req, res, state);
+    const { state, signInPath } = await hosts.checkLink(deps, token);
+    if (state !== 'valid') return linkGone(req, res, state, signInPath);
     res.page('link-confirm', { title: req.t('hosts.link.title'), lead: req.t('hosts.link.lead'), button: req.t('hosts.link.button'), action: `/host/link/${token}` });
   });
 
   router.post('/host/link/:token', async (req, res) => {
     privatePage(res);
     const result = await hosts.useLink(deps, String(req.params.token));
-    if (!result.ok) return linkGone(req, res, result.state);
+    if (!result.ok) return linkGone(req, res, result.state, result.signInPath);
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => {
       if (err) return reject(err);
       req.session.hostId = result.hostId; // a fresh session id: no fixation

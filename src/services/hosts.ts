@@ -53,16 +53,23 @@ async function linkState(db: Knex, deps: Pick<AppDeps, 'clock'>, token: string, 
   return { state, link, host };
 }
 
+/** Where a host whose link no longer works asks for a new one (their campaign's sign-in page), when known. */
+async function signInPath(db: Knex, host: HostRow | undefined): Promise<string | null> {
+  const campaign = host && !host.revoked_at ? await campaignQueries.findCampaign(db, host.campaign_id) : undefined;
+  return campaign ? `/campaigns/${encodeURIComponent(campaign.slug)}/host/sign-in` : null;
+}
+
 /** What the link page says before its button is pressed (opening the link spends nothing: mail scanners open links). */
-export async function checkLink(deps: Pick<AppDeps, 'db' | 'clock'>, token: string): Promise<LinkState> {
-  return (await linkState(deps.db, deps, token)).state;
+export async function checkLink(deps: Pick<AppDeps, 'db' | 'clock'>, token: string): Promise<{ state: LinkState; signInPath: string | null }> {
+  const { state, host } = await linkState(deps.db, deps, token);
+  return { state, signInPath: await signInPath(deps.db, host) };
 }
 
 /** Spends the link: the host id to sign in, or why not. */
-export async function useLink(deps: Pick<AppDeps, 'db' | 'clock'>, token: string): Promise<{ ok: true; hostId: number } | { ok: false; state: LinkState }> {
+export async function useLink(deps: Pick<AppDeps, 'db' | 'clock'>, token: string): Promise<{ ok: true; hostId: number } | { ok: false; state: LinkState; signInPath: string | null }> {
   return deps.db.transaction(async (trx) => {
     const { state, link, host } = await linkState(trx, deps, token, trx);
-    if (state !== 'valid' || !link || !host) return { ok: false, state } as const;
+    if (state !== 'valid' || !link || !host) return { ok: false, state, signInPath: await signInPath(trx, host) } as const;
     await q.useLink(trx, link.id, deps.clock.now());
     return { ok: true, hostId: host.id } as const;
   });

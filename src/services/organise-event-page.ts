@@ -11,5 +11,5 @@ export async function organiserEventPage(deps: Pick<AppDeps, 'db'>, user: Actor,
   const demands = (await demandsOfEvents(deps.db, [event.id])).get(event.id) ?? [];
   // A host runs the picket; its details (campaign, place, status) stay with the campaign's organisers.
   const mayEdit = user.role !== 'host';
-  return { event, demands, publicPath: eventPath(event), descriptionHtml: renderMarkdown(event.description), mayEdit };
+  return { event, demands, publicPath: eventPath(event), descriptionHtml: renderMarkdown(event.description), mayEdit, backPath: mayEdit ? '/organise' : '/host' };
 }

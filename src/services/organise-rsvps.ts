@@ -27,7 +27,7 @@ export async function rsvpOverview(deps: Deps, user: Actor, eventId: number, loc
   const total = Object.values(counts.byStatus).reduce((a, b) => a + b, 0);
   const p = paging(page, total, RSVPS_PER_PAGE);
   const rows = await q.listForEvent(deps.db, event.id, { limit: p.perPage, offset: p.offset });
-  return { event, rsvps: rows.map((r) => presentRsvpForOrganiser(r, event, locale)), counts, tallies: presentStatusTallies(event, counts), messages, paging: p };
+  return { event, rsvps: rows.map((r) => presentRsvpForOrganiser(r, event, locale, accountId(user) !== null)), counts, tallies: presentStatusTallies(event, counts), messages, paging: p };
 }
 
 /** A cell that a spreadsheet would run as a formula is prefixed with a quote (CSV injection). */
