@@ -297,3 +297,17 @@ describe('abuse and retention', () => {
     expect(await sendProposalDigests(h.deps, new Date())).toBe(0); // each proposal once
   });
 });
+
+describe('time moves on', () => {
+  test('a proposal whose time passed while it waited cannot be approved as it is', async () => {
+    const fields = proposal({ title: 'Waited too long' });
+    await proposeAndVerify(fields);
+    const row = await proposalRow(fields.host_email);
+    await h.database.db('proposals').where({ id: row.id }).update({ starts_at: new Date(Date.now() - 3600_000), ends_at: new Date(Date.now() - 60_000) });
+    const agent = await organiserAgent();
+    const res = await submitForm(agent, `/organise/proposals/${row.id}`, `/organise/proposals/${row.id}/approve`, {});
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('This time has already passed');
+    expect((await proposalRow(fields.host_email)).status).toBe('proposed');
+  });
+});

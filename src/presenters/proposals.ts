@@ -1,6 +1,6 @@
 // What the campaign's organisers see of proposals and hosts (issue 17). The host's address is shown
 // to them only: nothing here is used by a public page.
-import type { HostRow } from '../db/tables';
+import type { EventRow, HostRow } from '../db/tables';
 import { formatDateTime } from '../lib/time';
 import type { BoardRow, QueuedProposal } from '../queries/proposals';
 
@@ -22,4 +22,9 @@ export function presentBoardRow(b: BoardRow, locale: string) {
     city: b.city, country: b.country, title: b.title, when: formatDateTime(b.starts_at, b.timezone, locale), state: b.state,
     link: b.kind === 'proposal' ? `/organise/proposals/${b.id}` : `/organise/events/${b.id}`,
   };
+}
+
+/** A picket on its host's own page. */
+export function presentHostPicket(e: EventRow, locale: string) {
+  return { id: e.id, title: e.title, city: e.city, when: formatDateTime(e.starts_at, e.timezone, locale), status: e.status };
 }

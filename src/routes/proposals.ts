@@ -157,12 +157,7 @@ export function proposalsRouter(deps: AppDeps): Router {
   router.get('/host', async (req, res) => {
     privatePage(res);
     if (!req.hostActor) return res.redirect(303, '/');
-    const home = await hosts.hostHome(deps, req.hostActor);
-    res.page('host-home', {
-      title: req.t('hosts.home.title'), hostName: home.host.name,
-      campaign: home.campaign ? { title: home.campaign.title, slug: home.campaign.slug } : null,
-      events: home.events.map((e) => ({ id: e.id, title: e.title, city: e.city, startsAt: e.starts_at, timezone: e.timezone, status: e.status })),
-    });
+    res.page('host-home', { title: req.t('hosts.home.title'), ...(await hosts.hostHome(deps, req.hostActor, req.locale)) });
   });
 
   router.post('/host/sign-out', (req, res) => {

@@ -12,6 +12,7 @@ import { hashToken, newToken } from '../lib/tokens';
 import * as q from '../queries/proposals';
 import * as campaignQueries from '../queries/campaigns';
 import { authorize, campaign as policyCampaign, HostActor } from '../policies';
+import { presentHostPicket } from '../presenters/proposals';
 
 type Deps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'i18n'>;
 
@@ -83,12 +84,16 @@ export async function signedInHost(deps: Pick<AppDeps, 'db'>, hostId: number): P
 }
 
 /** The host's own page: the pickets they run. */
-export async function hostHome(deps: Pick<AppDeps, 'db'>, actor: HostActor): Promise<{ host: HostRow; campaign: CampaignRow | undefined; events: EventRow[] }> {
+export async function hostHome(deps: Pick<AppDeps, 'db'>, actor: HostActor, locale: string) {
   const host = await q.findHost(deps.db, actor.hostId);
   if (!host) throw new NotFound();
   const events: EventRow[] = actor.picketIds.length
     ? await deps.db<EventRow>('events').whereIn('id', actor.picketIds).orderBy('starts_at') : [];
-  return { host, campaign: await campaignQueries.findCampaign(deps.db, host.campaign_id), events };
+  const campaign = await campaignQueries.findCampaign(deps.db, host.campaign_id);
+  return {
+    hostName: host.name, campaign: campaign ? { title: campaign.title, slug: campaign.slug } : null,
+    events: events.map((e) => presentHostPicket(e, locale)),
+  };
 }
 
 type Organiser = Pick<UserRow, 'id' | 'role'>;

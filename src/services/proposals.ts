@@ -128,7 +128,8 @@ export async function verify(deps: Deps, token: string): Promise<VerifyResult> {
     if (!host || host.revoked_at || !campaign) return { state: 'gone' } as const;
     if (!host.verified_at) await q.updateHost(trx, host.id, { verified_at: now });
     const verified = await q.updateProposal(trx, proposal.id, { status: 'proposed', verified_at: now, verify_token_hash: null });
-    if (host.trusted) {
+    // A trusted host's proposal is published at once, unless its time passed while it waited for confirmation.
+    if (host.trusted && verified.starts_at > now) {
       const event = await publish(trx, deps, verified, host, campaign, null);
       return { state: 'published', campaign, eventId: event.id } as const;
     }
@@ -204,6 +205,8 @@ async function decide<T>(deps: Deps, user: Organiser, id: number, fn: (trx: Knex
 export function approve(deps: Deps, user: Organiser, id: number): Promise<EventRow> {
   return decide(deps, user, id, (trx, proposal, campaign, host) => {
     if (host.revoked_at) throw new Conflict('proposals.errors.revoked');
+    // A proposal that waited past its own start is corrected (edited) first, or declined.
+    if (proposal.starts_at <= deps.clock.now()) throw new Conflict('proposals.errors.past');
     return publish(trx, deps, proposal, host, campaign, user.id);
   });
 }
