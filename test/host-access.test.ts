@@ -174,3 +174,29 @@ test('a sign-in link works once; an expired or revoked one shows a clear page; r
   expect(after.status).toBe(303);
   expect(after.headers.location).toMatch(/^\/login/);
 });
+
+test('a host asks for a new sign-in link; an unknown address gets the same answer and no e-mail', async () => {
+  const db = h.database.db;
+  const host = await db('hosts').where({ id: hosts.h2.id }).first();
+  const campaign = await db('campaigns').where({ id: host.campaign_id }).first();
+  const page = `/campaigns/${campaign.slug}/host/sign-in`;
+  expect((await request(h.app).get(page)).status).toBe(200);
+  const bad = await request(h.app).post(page).type('form').send({ email: 'not an address' });
+  expect(bad.status).toBe(400);
+  expect(bad.text).toMatch(/id="field-email-error"/);
+  h.smtp.clear();
+  const stranger = await request(h.app).post(page).type('form').send({ email: 'nobody@picket.test' });
+  const known = await request(h.app).post(page).type('form').send({ email: host.email.toUpperCase() });
+  expect(stranger.status).toBe(200);
+  expect(known.status).toBe(200);
+  expect(known.text).toContain('If this address hosts a picket of this campaign');
+  expect(stranger.text).toContain('If this address hosts a picket of this campaign');
+  await h.runJobs();
+  const mail = await h.smtp.waitFor((m) => (m.subject ?? '').includes('sign-in link'));
+  const link = /http:\/\/picket\.test(\/host\/link\/[^\s"<]+)/.exec(mail.text ?? '')![1];
+  const agent = request.agent(h.app);
+  await agent.get(link);
+  expect((await agent.post(link).type('form').send({})).headers.location).toBe('/host');
+  expect((await agent.get('/host')).text).toContain('Host two picket');
+  expect(h.smtp.to('nobody@picket.test')).toHaveLength(0);
+});

@@ -177,6 +177,7 @@ describe('organisers decide', () => {
     await h.runJobs();
     const mail = await h.smtp.waitFor((m) => recipients(m).includes(fields.host_email) && (m.subject ?? '').includes('published'));
     expect(linkIn(mail.text ?? '', '/host/link/')).toMatch(/^\/host\/link\//);
+    expect(mail.text).toContain(`/campaigns/${campaign.slug}/host/sign-in`); // for a new link once this one is spent
     // Deciding twice is refused.
     const twice = await submitForm(agent, '/organise/proposals', `/organise/proposals/${row.id}/approve`, {});
     expect(twice.status).toBe(409);

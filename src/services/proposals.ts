@@ -171,7 +171,7 @@ async function publish(
     to: host.email, template: 'proposal-approved', locale: proposal.locale,
     data: {
       name: host.name, campaign: campaign.title, title: event.title, eventLink: `${deps.config.BASE_URL}/events/${event.id}`,
-      link, minutes: deps.config.HOST_LINK_TTL_MINUTES,
+      link, minutes: deps.config.HOST_LINK_TTL_MINUTES, signInPage: `${deps.config.BASE_URL}/campaigns/${encodeURIComponent(campaign.slug)}/host/sign-in`,
     },
   });
   return event;
