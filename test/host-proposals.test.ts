@@ -222,6 +222,13 @@ describe('organisers decide', () => {
     expect(await h.database.db('events').where({ title: 'First from Riga' }).first()).toBeUndefined();
   });
 
+  test('someone typing a verified host’s address cannot rename them in the organisers’ queue', async () => {
+    const email = `${unique('named')}@picket.test`;
+    await proposeAndVerify(proposal({ title: 'Genuine one', host_email: email, host_name: 'Tallinn Solidarity' }));
+    await propose(proposal({ title: 'Impostor', host_email: email, host_name: 'Someone Else' }));
+    expect((await h.database.db('hosts').where({ email }).first()).name).toBe('Tallinn Solidarity');
+  });
+
   test('a revoked host can no longer propose or sign in', async () => {
     const email = `${unique('revoked')}@picket.test`;
     await proposeAndVerify(proposal({ title: 'Revoked one', host_email: email }));

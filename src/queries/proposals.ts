@@ -15,11 +15,15 @@ export function findHostByEmail(db: Knex, campaignId: number, email: string): Pr
   return db<HostRow>('hosts').where({ campaign_id: campaignId }).whereRaw('lower(email) = lower(?)', [email]).first();
 }
 
-/** The campaign's host with this address, made on first use (its name follows the latest proposal). */
+/**
+ * The campaign's host with this address, made on first use. Until the address is verified the name
+ * follows the latest proposal; after, it stays (anyone may type someone else's address).
+ */
 export async function upsertHost(db: Knex, campaignId: number, email: string, name: string): Promise<HostRow> {
   const { rows } = await db.raw<{ rows: HostRow[] }>(
     `insert into hosts (campaign_id, email, name) values (?, ?, ?)
-     on conflict (campaign_id, lower(email)) do update set name = excluded.name, updated_at = now()
+     on conflict (campaign_id, lower(email)) do update
+       set name = case when hosts.verified_at is null then excluded.name else hosts.name end, updated_at = now()
      returning *`,
     [campaignId, email, name],
   );
