@@ -178,7 +178,11 @@ describe('organisers decide', () => {
     const mail = await h.smtp.waitFor((m) => recipients(m).includes(fields.host_email) && (m.subject ?? '').includes('published'));
     expect(linkIn(mail.text ?? '', '/host/link/')).toMatch(/^\/host\/link\//);
     expect(mail.text).toContain(`/campaigns/${campaign.slug}/host/sign-in`); // for a new link once this one is spent
-    // Deciding twice is refused.
+    // Decided: the proposal's page says so and leads to the picket; deciding twice is refused.
+    const decided = await agent.get(`/organise/proposals/${row.id}`);
+    expect(decided.text).toContain('Approved: it is a picket now');
+    expect(decided.text).toContain(`/organise/events/${event.id}`);
+    expect(decided.text).not.toContain('Save changes');
     const twice = await submitForm(agent, '/organise/proposals', `/organise/proposals/${row.id}/approve`, {});
     expect(twice.status).toBe(409);
   });
