@@ -200,3 +200,16 @@ test('a host asks for a new sign-in link; an unknown address gets the same answe
   expect((await agent.get('/host')).text).toContain('Host two picket');
   expect(h.smtp.to('nobody@picket.test')).toHaveLength(0);
 });
+
+test('proposals and sign-in requests from one address are limited (PROPOSAL_RATE_LIMIT per hour)', async () => {
+  const campaign = await h.database.db('campaigns').where({ id: (await h.database.db('hosts').where({ id: hosts.h2.id }).first()).campaign_id }).first();
+  await h.database.db('campaigns').where({ id: campaign.id }).update({ proposals_open: true });
+  const statuses: number[] = [];
+  for (let i = 0; i <= h.config.PROPOSAL_RATE_LIMIT; i += 1) {
+    statuses.push((await request(h.app).post(`/campaigns/${campaign.slug}/host`).type('form').send({ title: '' })).status);
+  }
+  expect(statuses.at(-1)).toBe(429);
+  expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(1);
+  // "Find places" only searches the directory: it is not counted, and still works.
+  expect((await request(h.app).post(`/campaigns/${campaign.slug}/host`).type('form').send({ find_venue: '1', venue_q: 'x' })).status).toBe(200);
+});
