@@ -58,7 +58,9 @@
   // Places the organiser may use, from the server (the form holds only the first few); the form's
   // own list when the server cannot be asked.
   function places(query, local) {
-    return fetch('/organise/places/search?' + new URLSearchParams(query).toString(), { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+    // The public proposal form has no server search of places (its list is the shared directory).
+    if (!data.placesUrl) return Promise.resolve(data.venues.filter(local));
+    return fetch(data.placesUrl + '?' + new URLSearchParams(query).toString(), { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
       .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
       .then(function (body) { return body.results; })
       .catch(function () { return data.venues.filter(local); });

@@ -12,6 +12,7 @@ import { Queue, Recurring, runDueJobs as runQueueOnce, startQueue } from '../lib
 import { deliverRsvpMail, RsvpMailPayload } from '../services/rsvp-mail';
 import { eraseExpiredRsvps, queueConfirmations, sendDueReminders, sweepConfirmations } from '../services/rsvp-jobs';
 import { cleanupStrayFiles } from '../services/media-files';
+import { eraseStaleProposals, sendProposalDigests } from '../services/proposal-jobs';
 
 export interface JobDeps {
   db: Knex;
@@ -30,6 +31,8 @@ export const recurring: Recurring[] = [
   { task: 'rsvp_confirmation_sweep', every: 'beat' },
   { task: 'media_cleanup', cron: '11,41 * * * *' },
   { task: 'rsvp_retention', cron: '17 3 * * *' },
+  { task: 'proposal_retention', cron: '23 3 * * *' },
+  { task: 'proposal_digest', cron: '0 7 * * *' },
 ];
 
 /** Run once at every start: what a crash may have left behind is cleaned up at once. */
@@ -53,6 +56,13 @@ export function buildTasks(deps: JobDeps): TaskList {
     },
     rsvp_retention: async () => {
       await eraseExpiredRsvps(deps, deps.clock.now());
+    },
+    proposal_retention: async () => {
+      const erased = await eraseStaleProposals(deps, deps.clock.now());
+      if (erased.proposals || erased.hosts) deps.logger.info(erased, 'erased stale proposals');
+    },
+    proposal_digest: async () => {
+      await sendProposalDigests(deps, deps.clock.now());
     },
     media_cleanup: async () => {
       const removed = await cleanupStrayFiles(deps);

@@ -5,13 +5,14 @@ import type { VenueRow } from '../db/tables';
 export type VenueInput = Omit<VenueRow, 'id' | 'owner_id' | 'created_at' | 'updated_at'>;
 
 /**
- * Whose places a list may hold: null for every place (an admin), or an account id for the shared
- * places and that account's own (see policies' ownerScope).
+ * Which places a list may hold: every place ('all', an admin), the shared directory only
+ * ('shared'), or the shared places and one account's own (that account's id); see policies' placeScope.
  */
-export type VenueScope = number | null;
+export type VenueScope = 'all' | 'shared' | number;
 
 function visibleTo(query: Knex.QueryBuilder, scope: VenueScope): Knex.QueryBuilder {
-  if (scope !== null) query.where((w) => w.whereNull('owner_id').orWhere('owner_id', scope));
+  if (scope === 'shared') query.whereNull('owner_id');
+  else if (scope !== 'all') query.where((w) => w.whereNull('owner_id').orWhere('owner_id', scope));
   return query;
 }
 

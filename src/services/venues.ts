@@ -10,7 +10,7 @@ import * as venues from '../queries/venues';
 import { isUniqueViolation } from '../db/errors';
 import { VENUE_KINDS } from '../domain/enums';
 import { PlaceChoice, presentPlaceChoice } from '../presenters/venues';
-import { Action, Actor, authorize, can, DIRECTORY, ownerScope, venue as placeSubject } from '../policies';
+import { AccountActor, accountId, Action, Actor, authorize, can, DIRECTORY, placeScope, venue as placeSubject } from '../policies';
 
 type Deps = Pick<AppDeps, 'db'>;
 
@@ -101,14 +101,14 @@ async function store(deps: Deps, input: unknown, target: { id: number; ownerId: 
 }
 
 /** The admin's directory form: a new shared place, or changes to any place (its owner stays). */
-export async function saveVenue(deps: Deps, actor: Actor, existing: VenueRow | null, input: unknown): Promise<VenueRow> {
+export async function saveVenue(deps: Deps, actor: AccountActor, existing: VenueRow | null, input: unknown): Promise<VenueRow> {
   if (existing) authorize(actor, 'manage', placeSubject(existing));
   else authorize(actor, 'manage', DIRECTORY);
   return store(deps, input, existing ? { id: existing.id, ownerId: existing.owner_id } : { ownerId: null });
 }
 
 /** A place an organiser adds from the event form: theirs, offered to them for later pickets. */
-export function addOwnPlace(deps: Deps, actor: Actor, input: unknown): Promise<VenueRow> {
+export function addOwnPlace(deps: Deps, actor: AccountActor, input: unknown): Promise<VenueRow> {
   return store(deps, input, { ownerId: actor.id });
 }
 
@@ -125,22 +125,22 @@ export const VENUE_CHOICES = 30;
  * the organiser searched for (at most VENUE_CHOICES, with how many match), and the one already
  * chosen, so it stays selected.
  */
-export async function venueChoices(deps: Deps, actor: Actor, search: string, chosenId: number | null) {
-  const { venues: found, total } = await venues.searchVenues(deps.db, { text: search.trim().slice(0, 100), scope: ownerScope(actor), limit: VENUE_CHOICES });
+export async function venueChoices(deps: Deps, actor: Actor | null, search: string, chosenId: number | null) {
+  const { venues: found, total } = await venues.searchVenues(deps.db, { text: search.trim().slice(0, 100), scope: placeScope(actor), limit: VENUE_CHOICES });
   const chosen = chosenId !== null && !found.some((v) => v.id === chosenId) ? await usableVenue(deps, actor, chosenId) : undefined;
-  const offered = (chosen ? [chosen, ...found] : found).map((v) => presentPlaceChoice(v, actor.id));
+  const offered = (chosen ? [chosen, ...found] : found).map((v) => presentPlaceChoice(v, accountId(actor)));
   return { venues: offered, total, shown: found.length, search: search.trim() };
 }
 
 /** The place finder's search: places `actor` may use, by name or by the city chosen. */
-export async function findPlaces(deps: Deps, actor: Actor, search: { q: string; city?: string; country?: string; limit: number }): Promise<PlaceChoice[]> {
+export async function findPlaces(deps: Deps, actor: AccountActor, search: { q: string; city?: string; country?: string; limit: number }): Promise<PlaceChoice[]> {
   const city = search.city && search.country ? { name: search.city, country: search.country } : undefined;
-  const { venues: found } = await venues.searchVenues(deps.db, { text: search.q, city, scope: ownerScope(actor), limit: search.limit });
+  const { venues: found } = await venues.searchVenues(deps.db, { text: search.q, city, scope: placeScope(actor), limit: search.limit });
   return found.map((v) => presentPlaceChoice(v, actor.id));
 }
 
-/** The place, if `actor` may choose it for a picket. */
-export async function usableVenue(deps: Deps, actor: Actor, id: number): Promise<VenueRow | undefined> {
+/** The place, if `actor` (null: a visitor proposing a picket) may choose it for a picket. */
+export async function usableVenue(deps: Deps, actor: Actor | null, id: number): Promise<VenueRow | undefined> {
   if (!Number.isInteger(id) || id < 1 || id > 2_147_483_647) return undefined; // no such id can exist
   const found = await venues.findVenue(deps.db, id);
   return found && can(actor, 'view', placeSubject(found)) ? found : undefined;
@@ -152,7 +152,7 @@ export function listVenues(deps: Deps) {
 }
 
 /** The organiser's own places. */
-export function listOwnPlaces(deps: Deps, actor: Actor): Promise<VenueRow[]> {
+export function listOwnPlaces(deps: Deps, actor: AccountActor): Promise<VenueRow[]> {
   return venues.listOwnVenues(deps.db, actor.id);
 }
 

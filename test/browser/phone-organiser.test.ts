@@ -42,7 +42,7 @@ describeBrowser('organiser tables on a phone', () => {
 
     await db('venues').insert({ name: 'Steps of the Philharmonic', kind: 'square', address: 'Aušros Vartų g. 5', city: 'Vilnius', country: 'LT', latitude: 54.678, longitude: 25.288, timezone: 'Europe/Vilnius', owner_id: admin.id });
 
-    const pages = ['/organise', `/organise/events/${picket.id}/rsvps`, '/organise/campaigns', '/organise/places', '/admin/users', '/admin/venues', '/campaigns/brigades'];
+    const pages = ['/organise', `/organise/events/${picket.id}/rsvps`, '/organise/campaigns', '/organise/places', '/admin/users', '/admin/venues', '/campaigns/brigades', '/organise/proposals'];
     for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 800 }]) {
       const context = viewport.width === 360 ? await phoneContext(browser) : await browser.newContext({ viewport });
       const page = await logIn(context, admin.email, admin.password);
