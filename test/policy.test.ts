@@ -1,5 +1,5 @@
 // One policy answers "may this person do this to that thing"; these are its rules as a table.
-import { ACCOUNTS, can, campaign, DIRECTORY, ownerScope, picket, prisoner, venue } from '../src/policies';
+import { ACCOUNTS, can, campaign, DIRECTORY, ownerScope, picket, placeScope, prisoner, venue } from '../src/policies';
 
 const admin = { id: 1, role: 'admin' as const };
 const alice = { id: 2, role: 'organiser' as const };
@@ -46,6 +46,12 @@ describe('who may do what', () => {
     expect(can(bob, 'manage', alicesCorner)).toBe(false);
     expect(can(null, 'view', alicesCorner)).toBe(false);
     expect(can(admin, 'manage', alicesCorner)).toBe(true);
+    // The place lists agree: everything for an admin, the shared ones and one's own, or the shared ones only.
+    expect(placeScope(admin)).toBe('all');
+    expect(placeScope(alice)).toBe(alice.id);
+    expect(placeScope(null)).toBe('shared');
+    expect(placeScope({ role: 'host', hostId: 1, campaignId: 1, picketIds: [] })).toBe('shared');
+    expect(can({ role: 'host', hostId: 1, campaignId: 1, picketIds: [] }, 'view', alicesCorner)).toBe(false);
   });
 });
 

@@ -4,7 +4,8 @@
 import { Client } from 'pg';
 import request from 'supertest';
 import { createHarness, csrfFrom, Harness, logIn, submitForm } from './support/harness';
-import { buildUser, PASSWORD } from './support/factories';
+import { DateTime } from 'luxon';
+import { buildCampaign, buildUser, PASSWORD } from './support/factories';
 
 let h: Harness;
 beforeAll(async () => {
@@ -182,4 +183,24 @@ test('public caches are emptied when a shared place changes, not when an organis
   } finally {
     await listener.end();
   }
+});
+
+test('a visitor proposing a picket chooses from the shared directory only: an organiser’s own place is neither offered nor accepted', async () => {
+  const owner = await signedIn();
+  await saveThisPlace(owner.agent, picket({ city: 'Linz', latitude: '48.306', longitude: '14.286', place_name: 'Linz back yard' }));
+  const place = await db()('venues').where({ name: 'Linz back yard' }).first();
+  const campaign = await buildCampaign(db(), owner.user, { title: 'Open call' });
+  await db()('campaigns').where({ id: campaign.id }).update({ proposals_open: true });
+
+  const form = await request(h.app).get(`/campaigns/${campaign.slug}/host?venue_q=linz`);
+  expect(form.status).toBe(200);
+  expect(form.text).not.toContain('Linz back yard');
+  const start = DateTime.now().setZone('Europe/Vienna').plus({ weeks: 1 }).set({ hour: 18, minute: 0 });
+  const proposed = await request(h.app).post(`/campaigns/${campaign.slug}/host`).type('form').send({
+    title: 'Picket in Linz', description: '', venue_id: String(place.id), address: '', city: '', country: '', latitude: '', longitude: '', timezone: '',
+    starts_local: start.toFormat("yyyy-MM-dd'T'HH:mm"), ends_local: start.plus({ hours: 1 }).toFormat("yyyy-MM-dd'T'HH:mm"),
+    capacity: '', meeting_point: '', host_name: 'Linz group', host_email: 'linz@picket.test', website: '',
+  });
+  expect(proposed.status).toBe(400);
+  expect(proposed.text).toMatch(/id="field-venue_id-error"/);
 });
