@@ -200,3 +200,13 @@ export interface LetterTemplateRow {
   created_at: Date;
   updated_at: Date;
 }
+
+/** An action sent with an idempotency key (an RSVP or upload a phone queued): its answer, kept to be given again. */
+export interface IdempotencyKeyRow {
+  key: string;
+  scope: string;
+  fingerprint: string;
+  result: Record<string, unknown>;
+  created_at: Date;
+  expires_at: Date;
+}

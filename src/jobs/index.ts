@@ -12,6 +12,7 @@ import { Queue, Recurring, runDueJobs as runQueueOnce, startQueue } from '../lib
 import { deliverRsvpMail, RsvpMailPayload } from '../services/rsvp-mail';
 import { eraseExpiredRsvps, queueConfirmations, sendDueReminders, sweepConfirmations } from '../services/rsvp-jobs';
 import { cleanupStrayFiles } from '../services/media-files';
+import { deleteExpired as deleteExpiredKeys } from '../services/idempotency';
 
 export interface JobDeps {
   db: Knex;
@@ -30,6 +31,7 @@ export const recurring: Recurring[] = [
   { task: 'rsvp_confirmation_sweep', every: 'beat' },
   { task: 'media_cleanup', cron: '11,41 * * * *' },
   { task: 'rsvp_retention', cron: '17 3 * * *' },
+  { task: 'idempotency_cleanup', cron: '23 * * * *' },
 ];
 
 /** Run once at every start: what a crash may have left behind is cleaned up at once. */
@@ -53,6 +55,10 @@ export function buildTasks(deps: JobDeps): TaskList {
     },
     rsvp_retention: async () => {
       await eraseExpiredRsvps(deps, deps.clock.now());
+    },
+    idempotency_cleanup: async () => {
+      const removed = await deleteExpiredKeys(deps);
+      if (removed) deps.logger.info({ removed }, 'removed expired idempotency keys');
     },
     media_cleanup: async () => {
       const removed = await cleanupStrayFiles(deps);
