@@ -147,4 +147,14 @@ describe('an upload sent again with the same idempotency key', () => {
     const rows = new Set((await h.database.db('submissions').whereNotNull('storage_key').select('storage_key')).map((r) => r.storage_key));
     expect([...keys].filter((k) => !rows.has(k))).toEqual([]);
   });
+
+  test('a typed letter (no file) sent twice with its key is stored once', async () => {
+    const event = await buildEvent(h.database.db, owner, { title: 'Picket with a letter', starts_at: new Date(Date.now() - 3 * 3600_000), ends_at: new Date(Date.now() - 3600_000) });
+    const key = KEY();
+    const send = () => upload(request.agent(h.app), event.id, { kind: 'letter', letter_text: 'Free them.', idempotency_key: key }, [], { json: true });
+    const [a, b] = [await send(), await send()];
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(b.body).toEqual(a.body);
+    expect(await h.database.db('submissions').where({ event_id: event.id }).count({ n: '*' }).first()).toEqual({ n: 1 });
+  });
 });

@@ -2,7 +2,7 @@
    workbox-build computed at start-up in place of the placeholder below (the app shell:
    CSS, scripts, Leaflet, icons, base map data). Workbox's runtime is served by Picket itself. */
 /* global importScripts, workbox */
-importScripts('/vendor/workbox/workbox-sw.js');
+importScripts('/vendor/workbox/workbox-sw.js', '/public/js/offline/sw-queue.js');
 workbox.setConfig({ modulePathPrefix: '/vendor/workbox/', debug: false });
 
 self.skipWaiting();
@@ -48,6 +48,16 @@ var pages = new workbox.strategies.NetworkFirst({
 });
 workbox.routing.registerRoute(function (options) { return isPublic(options.url); }, pages);
 
+// An RSVP or an upload that cannot reach Picket waits on the device (sw-queue.js) and is sent,
+// once, when the connection returns.
+workbox.routing.registerRoute(function (options) { return picketQueue.match(options.url) !== null; }, picketQueue.handler(SAVED), 'POST');
+
+self.addEventListener('sync', function (event) {
+  if (event.tag !== 'picket-queue') return;
+  // Rejected while something is still waiting, so that the browser tries again later.
+  event.waitUntil(picketQueue.sendAll().then(function (done) { if (!done) throw new Error('still offline'); }));
+});
+
 // Any other page goes to the network only (organiser pages, manage links, forms): when that fails,
 // the catch handler below says the page was not saved.
 workbox.routing.registerRoute(
@@ -59,6 +69,10 @@ workbox.routing.registerRoute(
 // (and, for a picket, its card) to be saved as soon as the worker controls it.
 self.addEventListener('message', function (event) {
   var data = event.data || {};
+  // A page opened, or came back online: send what waits, and tell the page what there is.
+  if (data.type === 'queue-send') return event.waitUntil(picketQueue.sendAll());
+  if (data.type === 'queue-state') return event.waitUntil(picketQueue.announce(event.source));
+  if (data.type === 'queue-clear') return event.waitUntil(picketQueue.clearResults());
   if (data.type !== 'save' || typeof data.url !== 'string') return;
   var url = new URL(data.url, self.location.origin);
   var urls = isPublic(url) ? [url.href] : [];
