@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
 import { cameraPhoto } from '../support/media';
 import { recipients } from '../support/smtp';
-import { buildEvent, buildUser } from '../support/factories';
+import { buildEvent, buildRsvp, buildUser } from '../support/factories';
 import { describeBrowser, openBrowserOn, closeJourney, phoneContext, Served } from '../support/browser';
 
 let h: Harness;
@@ -201,6 +201,42 @@ describeBrowser('actions made offline are sent once when the connection returns'
     expect([...files].sort()).toEqual(stored.filter((s) => s.storage_key).map((s) => s.storage_key).sort());
     expect(files.size).toBe(2);
 
+    expect(requests.filter((url) => !fromPicket(url))).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  test("a person's own picket: the manage page of an RSVP made on this phone is kept offline with its meeting point; someone else's is not", async () => {
+    const owner = await buildUser(h.database.db);
+    const event = await buildEvent(h.database.db, owner, {
+      title: 'Vigil with a private meeting point', headcount_only_allowed: true,
+      meeting_point_private: true, meeting_point: 'By the red kiosk at the north gate',
+    });
+    const someoneElse = await buildRsvp(h.database.db, event, { name: 'Other person' });
+    const { context, page, requests, problems } = await phone();
+    await page.goto(`${site.url}/events/${event.id}`);
+    await savedForOffline(page);
+    expect(await page.content()).not.toContain('By the red kiosk');
+    // Head-count only: the manage page is where the person lands, with the meeting point.
+    await page.getByLabel('Name or nickname').fill('Lena');
+    await page.getByRole('button', { name: 'I am coming' }).click();
+    await page.waitForURL(/\/rsvp\/[A-Za-z0-9_-]{43}$/);
+    await page.getByText('By the red kiosk at the north gate').first().waitFor();
+    await page.waitForSelector('html[data-own-kept="true"]', { state: 'attached' });
+    const mine = page.url();
+    // Someone else's link opened on this phone is not kept.
+    await page.goto(`${site.url}/rsvp/${someoneElse.token}`);
+    await page.waitForSelector('html[data-own-kept="false"]', { state: 'attached' });
+
+    await context.setOffline(true);
+    await page.goto(mine);
+    await page.getByText('By the red kiosk at the north gate').first().waitFor();
+    expect(await page.locator('#saved-offline').isVisible()).toBe(true);
+    await page.goto(`${site.url}/rsvp/${someoneElse.token}`);
+    await page.getByRole('heading', { name: 'Not saved for offline' }).waitFor();
+    expect(await page.content()).not.toContain('Other person');
+    const kept = await page.evaluate(async () => (await (await caches.open('picket-own')).keys()).map((r) => r.url));
+    expect(kept).toEqual([mine]);
     expect(requests.filter((url) => !fromPicket(url))).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();

@@ -92,15 +92,24 @@
     retryDelay = Math.min(retryDelay * 2, 60000);
   }
 
-  function tell(type) {
+  function tell(type, extra) {
     return navigator.serviceWorker.ready.then(function (registration) {
-      if (registration.active) registration.active.postMessage({ type: type });
+      var message = { type: type };
+      Object.keys(extra || {}).forEach(function (k) { message[k] = extra[k]; });
+      if (registration.active) registration.active.postMessage(message);
     });
   }
 
   navigator.serviceWorker.addEventListener('message', function (event) {
     if (event.data && event.data.type === 'queue') show(event.data);
+    if (event.data && event.data.type === 'own-kept') document.documentElement.setAttribute('data-own-kept', String(event.data.kept));
   });
+
+  // The manage page of an RSVP: kept on this phone if the RSVP was made from it (the worker knows).
+  var own = document.querySelector('[data-own-picket]');
+  if (own && navigator.onLine && !document.getElementById('saved-offline').getAttribute('data-saved-at')) {
+    tell('keep-own', { url: location.href, eventId: Number(own.getAttribute('data-own-picket')) });
+  }
   if (panel) {
     panel.querySelector('[data-queue-send]').addEventListener('click', function () { tell('queue-send'); });
     panel.querySelector('[data-queue-clear]').addEventListener('click', function () { tell('queue-clear'); });

@@ -21,6 +21,8 @@ var picketQueue = (function () {
       upgrade: function (db) {
         db.createObjectStore('actions', { keyPath: 'key' });
         db.createObjectStore('results', { keyPath: 'key' });
+        // Pickets this device RSVPed to (their ids only): their manage pages may be kept offline.
+        db.createObjectStore('own', { keyPath: 'eventId' });
       },
     });
   }
@@ -139,6 +141,12 @@ var picketQueue = (function () {
     });
     await tx.done;
     db.close();
+    if (ok && item.kind === 'rsvp') {
+      // A head-count-only RSVP's manage page is kept now: the person may never open it online.
+      var page = answer.manage && answer.next ? new URL(answer.next, self.location.origin).href : null;
+      await markOwn(item.eventId, page);
+      if (page && keepOwn) await keepOwn(page).catch(function () {});
+    }
     return true;
   }
 
@@ -173,6 +181,36 @@ var picketQueue = (function () {
     return running;
   }
 
+  /**
+   * Remembers that this device RSVPed to a picket, and (when known) the address of its manage page.
+   * Without an address, the first manage page of that picket opened here is taken as the person's
+   * own (the one the RSVP led to, or the link from their e-mail); any other stays unkept.
+   */
+  async function markOwn(eventId, url) {
+    var db = await open();
+    var found = await db.get('own', Number(eventId));
+    if (url || !found) await db.put('own', { eventId: Number(eventId), url: url || (found && found.url) || null });
+    db.close();
+  }
+
+  /** Whether `url` is the manage page of this device's RSVP to the picket (claiming it if none is yet). */
+  async function isOwn(eventId, url) {
+    var db = await open();
+    var found = await db.get('own', Number(eventId));
+    var mine = Boolean(found) && (!found.url || found.url === url);
+    if (found && !found.url) await db.put('own', { eventId: found.eventId, url: url });
+    db.close();
+    return mine;
+  }
+
+  /** The page of a cancelled or erased RSVP: the picket may take a new RSVP's page. */
+  async function releaseOwn(url) {
+    var db = await open();
+    var all = await db.getAll('own');
+    for (var i = 0; i < all.length; i++) if (all[i].url === url) await db.put('own', { eventId: all[i].eventId, url: null });
+    db.close();
+  }
+
   async function clearResults() {
     var db = await open();
     await db.clear('results');
@@ -203,7 +241,10 @@ var picketQueue = (function () {
       var found = match(new URL(request.url));
       var copy = request.clone();
       try {
-        return await fetch(request);
+        var response = await fetch(request);
+        // A form's RSVP that went through is answered with a redirect (a refused one with the form).
+        if (found.rsvp && (response.type === 'opaqueredirect' || response.ok)) await markOwn(found.eventId);
+        return response;
       } catch (error) {
         var item = await itemFrom(copy, found);
         await add(item);
@@ -213,5 +254,11 @@ var picketQueue = (function () {
     };
   }
 
-  return { match: match, handler: handler, sendAll: sendAll, announce: announce, clearResults: clearResults };
+  var keepOwn = null;
+  return {
+    match: match, handler: handler, sendAll: sendAll, announce: announce, clearResults: clearResults,
+    isOwn: isOwn, releaseOwn: releaseOwn,
+    /** How a manage page is kept (service-worker.js). */
+    onOwnPage: function (keep) { keepOwn = keep; },
+  };
 })();
