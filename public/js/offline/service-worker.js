@@ -12,7 +12,7 @@ workbox.precaching.precacheAndRoute(self.__WB_MANIFEST);
 
 var SAVED = 'picket-saved';
 
-// Public pages a person opened, kept for when the network is cut. Organiser pages, manage links and
+// Public pages a person opened, kept for when the network is cut. Organiser pages, other people's manage links and
 // everything else are never kept (they also say Cache-Control: no-store).
 var PUBLIC_PAGES = [
   /^\/$/, /^\/map$/, /^\/events\/\d+(-[a-z0-9-]*)?$/, /^\/events\/\d+\/card$/, /^\/events\/\d+\/rsvp\/done$/,
