@@ -180,6 +180,9 @@ describeBrowser('actions made offline are sent once when the connection returns'
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.locator('.upload-progress li.upload-queued').first().waitFor();
     await page.waitForFunction(() => document.querySelector('.offline-queue-summary')?.textContent === '2 photos waiting to send · 1 letter waiting to send');
+    // The list fits a 360 px phone.
+    expect(await page.locator('#offline-queue').isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     const queued = await keepQueued(page);
     expect(queued.map((q) => q.kind).sort()).toEqual(['letter', 'photo', 'photo']);
     expect(new Set(queued.map((q) => q.key)).size).toBe(3);
