@@ -155,6 +155,35 @@ describeBrowser('actions made offline are sent once when the connection returns'
     await context.close();
   }, 60_000);
 
+  test('what waits is sent the next time Picket is opened with a connection, even after the page was closed', async () => {
+    const owner = await buildUser(h.database.db);
+    const event = await buildEvent(h.database.db, owner, { title: 'Leafleting in Prague', headcount_only_allowed: true });
+    const { context, page, requests, problems } = await phone();
+    await page.goto(`${site.url}/events/${event.id}`);
+    await savedForOffline(page);
+    await context.setOffline(true);
+    await page.getByLabel('Name or nickname').fill('Jan');
+    await page.getByRole('button', { name: 'I am coming' }).click();
+    await page.waitForFunction(() => document.querySelector('.offline-queue-summary')?.textContent === '1 RSVP waiting to send');
+    await page.close();
+
+    // Later, with a connection, the person opens Picket's front page.
+    await context.setOffline(false);
+    const later = await context.newPage();
+    later.on('pageerror', (error) => problems.push(error.message));
+    await later.goto(`${site.url}/`);
+    await later.locator('.offline-queue-items li.sent').waitFor({ timeout: 20_000 });
+    // Head-count only: the answer is the person's manage link, shown in the list, and kept offline.
+    const link = later.getByRole('link', { name: 'Your link to change or cancel this RSVP (keep it)' });
+    expect(await link.getAttribute('href')).toMatch(/^\/rsvp\/[A-Za-z0-9_-]{43}$/);
+    const rsvps = await h.database.db('rsvps').where({ event_id: event.id });
+    expect(rsvps.map((r) => [r.name, r.email, r.status])).toEqual([['Jan', null, 'going']]);
+    await later.waitForFunction(async () => (await (await caches.open('picket-own')).keys()).length === 1, undefined, { polling: 200 });
+    expect(requests.filter((url) => !fromPicket(url))).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
   test('two photos and a letter sent offline: the queue shows them, they are stored once when online, also when sent again twice', async () => {
     const owner = await buildUser(h.database.db);
     const event = await buildEvent(h.database.db, owner, { title: 'Picket that just ended', starts_at: new Date(Date.now() - 2 * 3600_000), ends_at: new Date(Date.now() - 600_000) });
