@@ -20,12 +20,12 @@ import { createPublicCache } from './services/public-cache';
 import { loadUser, needsFirstRun } from './routes/middleware';
 import { requestProtection } from './routes/protection';
 import { healthRouter } from './routes/health';
-import { offlinePagesRouter, offlineRouter } from './routes/offline';
+import { offlinePagesRouter, offlineRouter, onionLocation } from './routes/offline';
 import { authRouter } from './routes/auth';
 import { adminRouter } from './routes/admin';
 import { homeRouter } from './routes/home';
 import { languageRouter } from './routes/language';
-import { mapRouter } from './routes/map';
+import { mapFeedEarly, mapRouter } from './routes/map';
 import { eventsRouter } from './routes/events';
 import { rsvpsRouter } from './routes/rsvps';
 import { campaignsRouter } from './routes/campaigns';
@@ -75,6 +75,7 @@ export function createApp(deps: AppDeps): express.Express {
   const cache = pageCache({
     freshness: publicCache.freshness, clock: deps.clock, listening: publicCache.listening, ttlMs: config.PAGE_CACHE_SECONDS * 1000,
     cacheControl: `public, max-age=0, s-maxage=${config.PROXY_CACHE_SECONDS}, stale-while-revalidate=${config.PROXY_STALE_SECONDS}`,
+    localeOf: (lang, acceptLanguage) => i18n.negotiate(lang, acceptLanguage),
   });
   app.locals.deps = deps;
   app.locals.publicCache = publicCache; // routes reach it as req.app.locals.publicCache
@@ -107,6 +108,9 @@ export function createApp(deps: AppDeps): express.Express {
       strictTransportSecurity: config.secureCookies,
     }),
   );
+  app.use(onionLocation(config));
+  // Anonymous visitors' shared pages and the unchanged map feed: from memory, before everything below.
+  app.use(cache.early, mapFeedEarly(deps));
   // Fastest zlib level: pages are small, and CPU is what limits a busy day of action.
   app.use(compression({ level: 1 }));
   app.use(
@@ -129,7 +133,7 @@ export function createApp(deps: AppDeps): express.Express {
     express.static(path.join(root, 'node_modules/leaflet.markercluster/dist'), { maxAge: '7d' }),
   );
   app.use('/', healthRouter(deps));
-  app.use('/', offlineRouter(deps)); // manifest, service worker, Workbox, base map data, Onion-Location
+  app.use('/', offlineRouter(deps)); // manifest, service worker, Workbox, base map data
 
   app.use(cookieParser(deps.sessionSecret));
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, loadDotEnv } from './config';
 import { createApp } from './app';
-import { openDatabase, sessionSecret } from './db/open';
+import { openDatabaseWhenReachable, sessionSecret } from './db/open';
 import { systemClock } from './lib/clock';
 import { createI18n } from './lib/i18n';
 import { createLogger } from './lib/log';
@@ -47,13 +47,13 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(signal));
 
-  const opening = openDatabase(config, logger);
+  const opening = openDatabaseWhenReachable(config, logger, () => stopping !== undefined);
   opened.stop = async () => {
     const started = await opening.catch(() => undefined);
     await started?.close().catch((e) => logger.warn({ err: e }, 'closing the database'));
   };
   const database = await opening;
-  if (stopping) return;
+  if (!database || stopping) return;
   const i18n = createI18n(config.DEFAULT_LOCALE);
   const mailer = createMailer(config, logger);
   const storage = createStorage(config);

@@ -104,3 +104,19 @@ test('the database restarts while the app runs: "back soon" pages meanwhile, the
   expect(app.alive()).toBe(true);
   expect(app.output()).not.toMatch(/unhandled|uncaught/i);
 }, 180_000);
+
+test('started while the database refuses connections, the app waits for it and starts by itself when it returns', async () => {
+  await app?.crash();
+  await admin.query(`alter database "${h.database.name}" allow_connections false`);
+  let said = '';
+  const starting = startAppProcess({ DATABASE_URL: h.database.url, SMTP_URL: h.smtp.url, DATA_DIR: h.dataDir }, { onOutput: (text) => (said += text) });
+  starting.catch(() => undefined);
+  await waitUntil(() => said.includes('database not reachable; waiting for it'), 'the app says it waits for the database');
+  expect(said).not.toContain(h.database.url);
+  await admin.query(`alter database "${h.database.name}" allow_connections true`);
+  app = await starting;
+  expect(app.alive()).toBe(true);
+  const page = await fetch(`${app.url}/`, { headers: { 'Accept-Language': 'en' } });
+  expect(page.status).toBe(200);
+  expect(app.output()).not.toMatch(/"level":(50|60)/);
+});

@@ -6,6 +6,7 @@ import type { Logger } from '../lib/log';
 import { migrateQueue } from '../lib/queue';
 import { createDb, Db, migrate } from './knex';
 import { ensureDatabase, startEmbeddedPostgres, withDatabase } from './embedded';
+import { isDatabaseUnavailable } from './unavailable';
 
 export interface OpenDatabase {
   db: Db;
@@ -44,6 +45,28 @@ export async function openDatabase(config: Config, logger: Logger, opts: { migra
       await stopEmbedded?.();
     },
   };
+}
+
+/**
+ * openDatabase, waiting for a DATABASE_URL server that is out of reach (restarting, refusing
+ * connections, not up yet) instead of exiting: tries again after 1 s, doubling up to 30 s, saying so
+ * in the log. Anything else (a wrong password, a failed migration) still fails at once. Gives up
+ * (undefined) when `stopped` says the process is stopping.
+ */
+export async function openDatabaseWhenReachable(config: Config, logger: Logger, stopped: () => boolean): Promise<OpenDatabase | undefined> {
+  for (let delay = 1_000; ; delay = Math.min(30_000, delay * 2)) {
+    try {
+      return await openDatabase(config, logger);
+    } catch (error) {
+      if (!config.DATABASE_URL || !isDatabaseUnavailable(error)) throw error;
+      // The reason only: the error's message names host and port, never the URL or its password.
+      logger.warn({ reason: (error as Error).message, retryInSeconds: delay / 1000 }, 'database not reachable; waiting for it');
+    }
+    for (const until = Date.now() + delay; Date.now() < until; ) {
+      if (stopped()) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 /** SESSION_SECRET, or one generated once and kept under DATA_DIR. */

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import i18next, { i18n as I18n, TFunction } from 'i18next';
 import Negotiator from 'negotiator';
+import { LRUCache } from 'lru-cache';
 
 export const localesDir = path.resolve(__dirname, '../../locales');
 
@@ -64,6 +65,8 @@ export function createI18n(defaultLocale = 'en'): Localisation {
   const fixed = new Map(languages.map((l) => [l, remembered(instance.getFixedT(l))]));
   const fallback = languages.includes(defaultLocale) ? defaultLocale : 'en';
   const offered = [fallback, ...languages.filter((l) => l !== fallback)];
+  // Browsers send a handful of distinct headers: each is ranked once.
+  const ranked = new LRUCache<string, string>({ max: 1_000 });
 
   return {
     languages,
@@ -74,8 +77,13 @@ export function createI18n(defaultLocale = 'en'): Localisation {
       if (choice && languages.includes(choice)) return choice;
       // negotiator (Express's own) ranks by q, then by how exactly a tag matches ("de-AT" asks for
       // "de"); the default goes first, so "*" or no header at all gives the default.
-      const ranked = new Negotiator({ headers: { 'accept-language': acceptLanguage ?? '' } }).language(offered);
-      return ranked ?? fallback;
+      const header = acceptLanguage ?? '';
+      let language = ranked.get(header);
+      if (language === undefined) {
+        language = new Negotiator({ headers: { 'accept-language': header } }).language(offered) ?? fallback;
+        if (header.length <= 200) ranked.set(header, language);
+      }
+      return language;
     },
   };
 }

@@ -10,6 +10,9 @@
 // may keep it briefly. A page that still carries a CSRF token (a form for the visitor) keeps a
 // placeholder in the stored copy, filled in per response and compressed on the way out.
 import crypto from 'node:crypto';
+import { parse as parseCookies } from 'cookie';
+import { LRUCache } from 'lru-cache';
+import Negotiator from 'negotiator';
 import zlib from 'node:zlib';
 import type { NextFunction, Request, Response } from 'express';
 import type { Clock } from './clock';
@@ -58,6 +61,8 @@ export interface PageCacheOptions {
   cacheControl: string;
   maxEntries?: number;
   ttlMs?: number;
+  /** The visitor's language from the `lang` cookie and Accept-Language (as the app negotiates it). */
+  localeOf?: (langCookie: string | undefined, acceptLanguage: string | undefined) => string;
   /** Counts renders stored and hits (for tests and benchmarks' logs). */
   onEvent?: (what: 'store' | 'hit', key: string) => void;
 }
@@ -85,38 +90,84 @@ function matches(req: Request, etag: string): boolean {
   });
 }
 
+type Encoding = 'br' | 'gzip' | 'identity';
+const encodings = new LRUCache<string, Encoding>({ max: 1_000 });
+
+/** Which of `offered` Accept-Encoding prefers (negotiator, as Express); each header ranked once. */
+export function bestEncoding(header: string | undefined, offered: readonly Encoding[] = ['br', 'gzip', 'identity']): Encoding {
+  const key = `${offered.join()} ${header ?? ''}`;
+  let best = encodings.get(key);
+  if (!best) {
+    best = (new Negotiator({ headers: { 'accept-encoding': header ?? '' } }).encoding([...offered]) ?? 'identity') as Encoding;
+    if (key.length <= 250) encodings.set(key, best);
+  }
+  return best;
+}
+
+/** A session or a pending message makes the page the visitor's own: never answered from the cache. */
+const OWN_COOKIES = /(?:^|;\s*)(?:picket\.sid|flash)=/;
+
 export function pageCache(opts: PageCacheOptions) {
   const entries = new Map<string, Entry>();
   const maxEntries = opts.maxEntries ?? 500;
   const ttlMs = opts.ttlMs ?? 60_000;
+  const usable = (entry: Entry) => entry.expires > opts.clock.now().getTime() && opts.freshness.isFresh(entry.tags, entry.since);
 
   function send(req: Request, res: Response, entry: Entry) {
-    res.type('html');
-    if (!entry.shared) return void res.send(entry.html.replaceAll(CSRF_PLACEHOLDER, res.locals.csrfToken()));
+    if (!entry.shared) {
+      res.type('html');
+      return void res.send(entry.html.replaceAll(CSRF_PLACEHOLDER, res.locals.csrfToken()));
+    }
+    // Written with Node's own calls, not res.send/res.vary/res.type: on a hit, Express's helpers
+    // (freshness, charset and Vary parsing) cost as much as the rest of the answer.
     const { shared } = entry;
-    res.vary('Accept-Encoding').vary('Accept-Language').vary('Cookie');
-    res.set('Cache-Control', opts.cacheControl);
-    const encoding = req.acceptsEncodings('br', 'gzip', 'identity');
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Vary', 'Accept-Encoding, Accept-Language, Cookie');
+    res.setHeader('Cache-Control', opts.cacheControl);
+    const encoding = bestEncoding(req.headers['accept-encoding']);
     const [body, suffix] = encoding === 'br' ? [shared.br, '.br'] : encoding === 'gzip' ? [shared.gzip, '.gz'] : [shared.identity, ''];
-    res.set('ETag', `"${shared.etag}${suffix}"`);
-    if (matches(req, shared.etag)) return void res.status(304).end();
+    res.setHeader('ETag', `"${shared.etag}${suffix}"`);
+    if (matches(req, shared.etag)) {
+      res.statusCode = 304;
+      return void res.end();
+    }
     // The compression middleware leaves a body that already has an encoding alone.
-    if (suffix) res.set('Content-Encoding', encoding as string);
-    res.send(body);
+    if (suffix) res.setHeader('Content-Encoding', encoding);
+    res.setHeader('Content-Length', body.length);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  function hit(req: Request, res: Response, key: string, entry: Entry) {
+    opts.onEvent?.('hit', key);
+    entry.onHit?.();
+    send(req, res, entry);
   }
 
   return {
+    /**
+     * The busiest answer of a day of action, first in the stack: an anonymous visitor's shared page
+     * (no session, no message, no token in it) straight from memory, before logging, cookies,
+     * sessions and routing, which cost more than the answer itself. Everything else goes on to
+     * `middleware` below. Hits answered here are not access-logged, as a proxy's cache would not be.
+     */
+    early(req: Request, res: Response, next: NextFunction) {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || !opts.localeOf) return next();
+      const cookies = req.headers.cookie;
+      if ((cookies && OWN_COOKIES.test(cookies)) || !CACHEABLE.test(req.path) || !opts.listening()) return next();
+      const lang = cookies ? parseCookies(cookies).lang : undefined;
+      const key = `${opts.localeOf(lang, req.headers['accept-language'])} ${req.originalUrl}`;
+      const entry = entries.get(key);
+      if (!entry?.shared || !usable(entry)) return next();
+      hit(req, res, key, entry);
+    },
+
     /** Answers from the cache, or marks the response so that res.page stores what it renders. */
     middleware(req: Request, res: Response, next: NextFunction) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return next();
       if (req.user || res.locals.flash.length || !CACHEABLE.test(req.path) || !opts.listening()) return next();
       const key = `${req.locale} ${req.originalUrl}`;
       const entry = entries.get(key);
-      if (entry && entry.expires > opts.clock.now().getTime() && opts.freshness.isFresh(entry.tags, entry.since)) {
-        opts.onEvent?.('hit', key);
-        entry.onHit?.();
-        return send(req, res, entry);
-      }
+      if (entry && usable(entry)) return hit(req, res, key, entry);
       if (entry) entries.delete(key);
       res.locals.pageCacheSlot = { key, since: opts.freshness.now() } satisfies PageCacheSlot;
       next();

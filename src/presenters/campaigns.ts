@@ -11,6 +11,11 @@ import type { HandinSummary } from '../queries/submissions';
 import { presentHandin, presentPhoto } from './submissions';
 import { eventPath, publicPlace } from './events';
 
+/** A campaign in its organisers' lists (dashboard, campaign list). */
+export function presentOrganiserCampaign(campaign: CampaignRow) {
+  return { id: campaign.id, slug: campaign.slug, title: campaign.title, status: campaign.status, target_country: campaign.target_country };
+}
+
 export function presentCampaign(campaign: CampaignRow, locale: string) {
   return {
     slug: campaign.slug,

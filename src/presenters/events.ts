@@ -8,6 +8,31 @@ export function eventPath(event: Pick<EventRow, 'id' | 'slug'>): string {
   return `/events/${event.id}${event.slug ? `-${event.slug}` : ''}`;
 }
 
+/** A picket in its organiser's dashboard: what the list shows, and whether it is over. */
+export function presentDashboardEvent(event: EventRow, now: Date) {
+  return {
+    id: event.id, title: event.title, starts_at: event.starts_at, timezone: event.timezone,
+    city: event.city, country: event.country, status: event.status, action_status: event.action_status,
+    past: event.ends_at <= now,
+  };
+}
+
+/** One of the organiser's own pickets (views/pages/organise-event.ejs): all of it, the private meeting point included. */
+export function presentOrganiserEvent(event: EventRow) {
+  return {
+    id: event.id, title: event.title, status: event.status, action_status: event.action_status,
+    starts_at: event.starts_at, ends_at: event.ends_at, timezone: event.timezone,
+    address: event.address, city: event.city, country: event.country, latitude: event.latitude, longitude: event.longitude,
+    meeting_point: event.meeting_point, meeting_point_private: event.meeting_point_private,
+    capacity: event.capacity, attendance_count: event.attendance_count,
+  };
+}
+
+/** The picket an upload page names and links back to. */
+export function presentUploadEvent(event: Pick<EventRow, 'id' | 'slug' | 'title'>) {
+  return { id: event.id, title: event.title, path: eventPath(event) };
+}
+
 export interface PublicPlace {
   /** What a visitor may read: the address and city, or only the city when the point is private. */
   label: string;

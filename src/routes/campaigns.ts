@@ -79,7 +79,7 @@ export function campaignsRouter(deps: AppDeps): Router {
   router.use('/organise/campaigns', requireUser);
 
   router.get('/organise/campaigns', async (req, res) => {
-    res.page('campaign-list', { title: req.t('campaigns.organise.title'), campaigns: await service.campaignsOf(deps, req.user!), head: CSS });
+    res.page('campaign-list', { title: req.t('campaigns.organise.title'), campaigns: await service.organiserCampaigns(deps, req.user!), head: CSS });
   });
 
   const editPage = async (req: Request, res: Response, status: number, campaign: CampaignRow | null, values: object, errors: FieldErrors) => {

@@ -8,7 +8,7 @@ import { countryName, isCountryCode } from '../lib/places';
 import { parseOrThrow } from '../lib/validation';
 import { publicEventPage } from '../services/event-page';
 import { pageTags, PublicCache } from '../services/public-cache';
-import { countsForScript, formState } from '../services/public-counts';
+import { countsForScript, FormState } from '../services/public-counts';
 import type { EventRow } from '../db/tables';
 import type { PageCacheSlot } from '../lib/page-cache';
 import * as publicEvents from '../services/public-events';
@@ -43,8 +43,8 @@ const publicCache = (req: Request): PublicCache => req.app.locals.publicCache;
 function cacheEventPage(req: Request, res: Response, event: EventRow, extras: Record<string, unknown>) {
   const cache = publicCache(req);
   const slot = res.locals.pageCacheSlot as PageCacheSlot | undefined;
-  const rsvp = extras.rsvp as { counts: { going: number; waitlisted: number; capacity: number | null; spotsLeft: number | null } };
-  if (slot) cache.counts.remember(event.id, { ...rsvp.counts, state: formState(rsvp.counts, event) }, slot.since);
+  const rsvp = extras.rsvp as { state: FormState; counts: { going: number; waitlisted: number; capacity: number | null; spotsLeft: number | null } };
+  if (slot) cache.counts.remember(event.id, { ...rsvp.counts, state: rsvp.state }, slot.since);
   res.locals.pageCache = { tags: pageTags.event(event), onHit: () => cache.counts.touch(event.id) };
 }
 

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { pageParam, pagerLinks } from '../lib/paging';
 import { countryName } from '../lib/places';
-import { campaignsOf } from '../services/campaigns';
+import { organiserCampaigns } from '../services/campaigns';
 import { dashboardEvents } from '../services/events';
 import { homePage } from '../services/public-events';
 import { pageTags } from '../services/public-cache';
@@ -17,11 +17,11 @@ export function homeRouter(deps: AppDeps): Router {
     res.page('home', { title: req.t('home.title'), countryName, ...data });
   });
   router.get('/organise', requireUser, async (req, res) => {
-    const [{ events, paging }, organiserCampaigns] = await Promise.all([
-      dashboardEvents(deps, req.user!, pageParam(req.query.page)), campaignsOf(deps, req.user!),
+    const [{ events, paging }, campaigns] = await Promise.all([
+      dashboardEvents(deps, req.user!, pageParam(req.query.page)), organiserCampaigns(deps, req.user!),
     ]);
     res.page('organise', {
-      title: req.t('organise.title'), events, organiserCampaigns, now: deps.clock.now(),
+      title: req.t('organise.title'), events, organiserCampaigns: campaigns,
       eventsPager: pagerLinks(paging, '/organise', req.query, 'page', 'my-events-heading'),
     });
   });

@@ -1,13 +1,14 @@
 // The map of pickets: the page, its embeddable twin for campaign websites, and the GeoJSON feed.
-import { Router, Request, Response } from 'express';
+import { Router, Request, RequestHandler, Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { AppDeps } from '../deps';
 import { intlLocale } from '../lib/time';
+import { bestEncoding } from '../lib/page-cache';
 import { BadRequest, NotFound } from '../lib/errors';
 import { parse } from '../lib/validation';
 import * as map from '../services/map';
-import type { Bound, MapFilters } from '../services/map';
+import type { Bound, GeoJsonBody, MapFilters } from '../services/map';
 import type { PublicCache } from '../services/public-cache';
 import { EVENT_KINDS } from '../domain/enums';
 
@@ -88,26 +89,48 @@ function toFilters(q: Partial<FeedQuery> & { day?: string }, now: Date): MapFilt
   };
 }
 
+const publicCache = (req: Request): PublicCache => req.app.locals.publicCache;
+
+function sendFeed(req: Request, res: Response, feed: GeoJsonBody, config: AppDeps['config']) {
+  // Node's own calls rather than Express's helpers: this is the map's busiest answer (see page-cache).
+  res.setHeader('ETag', feed.etag);
+  // Browsers ask again each time (the ETag makes asking cheap); nginx or a CDN may keep it briefly.
+  res.setHeader('Cache-Control', `public, max-age=0, s-maxage=${config.PROXY_CACHE_SECONDS}, stale-while-revalidate=${config.PROXY_STALE_SECONDS}`);
+  res.setHeader('Vary', 'Accept-Encoding');
+  res.setHeader('Content-Type', 'application/geo+json; charset=utf-8');
+  // Not req.fresh: Node's fetch adds `Cache-Control: no-cache` to conditional requests.
+  if (req.headers['if-none-match']?.split(',').some((t) => t.trim().replace(/^W\//, '') === feed.etag)) {
+    res.statusCode = 304;
+    return void res.end();
+  }
+  // Gzipped once per version; the compression middleware leaves an encoded body alone.
+  if (bestEncoding(req.headers['accept-encoding'], ['gzip', 'identity']) === 'gzip') {
+    res.setHeader('Content-Encoding', 'gzip');
+    return void feed.gzip().then((gz) => res.send(gz), (error) => req.next?.(error));
+  }
+  res.send(feed.json);
+}
+
+/**
+ * The whole feed (no filter), the map's first request, answered first in the stack when it is
+ * built and nothing changed since: from memory, with no logging, cookies or routing on the way.
+ */
+export function mapFeedEarly(deps: AppDeps): RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== 'GET' || req.url !== '/api/events.geojson') return next();
+    const feed = publicCache(req).map.ready(toFilters({}, deps.clock.now()));
+    if (!feed) return next();
+    sendFeed(req, res, feed, deps.config);
+  };
+}
+
 export function mapRouter(deps: AppDeps): Router {
   const router = Router();
 
   router.get('/api/events.geojson', async (req, res) => {
     const { data, errors } = checkQuery(feedQuery, req.query as Record<string, unknown>);
     if (!data) throw new BadRequest(errors);
-    const feed = await (req.app.locals.publicCache as PublicCache).map.body(toFilters(data, deps.clock.now()));
-    res.set('ETag', feed.etag);
-    // Browsers ask again each time (the ETag makes asking cheap); nginx or a CDN may keep it briefly.
-    res.set('Cache-Control', `public, max-age=0, s-maxage=${deps.config.PROXY_CACHE_SECONDS}, stale-while-revalidate=${deps.config.PROXY_STALE_SECONDS}`);
-    res.vary('Accept-Encoding');
-    res.type('application/geo+json');
-    // Not req.fresh: Node's fetch adds `Cache-Control: no-cache` to conditional requests.
-    if (req.get('if-none-match')?.split(',').some((t) => t.trim().replace(/^W\//, '') === feed.etag)) return res.status(304).end();
-    // Gzipped once per version; the compression middleware leaves an encoded body alone.
-    if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
-      res.set('Content-Encoding', 'gzip');
-      return res.send(await feed.gzip());
-    }
-    res.send(feed.json);
+    sendFeed(req, res, await publicCache(req).map.body(toFilters(data, deps.clock.now())), deps.config);
   });
 
   async function renderMap(req: Request, res: Response, embed: boolean) {

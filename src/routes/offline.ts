@@ -3,7 +3,7 @@
 // base map data, all served by Picket itself from node_modules (no CDN, no third-party request).
 import fs from 'node:fs';
 import path from 'node:path';
-import express, { Router } from 'express';
+import express, { RequestHandler, Router } from 'express';
 import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
 import { capitalCities, countryName } from '../lib/places';
@@ -68,19 +68,21 @@ export function serviceWorkerSource(): Promise<string> {
 /** workbox-sw loads its modules by name ("workbox-strategies.prod.js") from the prefix it is given. */
 const WORKBOX_MODULE = /^workbox-([a-z-]+)\.(prod|dev)\.js(\.map)?$/;
 
+/** With ONION_URL set, every page offers Tor users the onion address (Tor Browser's Onion-Location). */
+export function onionLocation(config: AppDeps['config']): RequestHandler {
+  if (!config.ONION_URL) return (_req, _res, next) => next();
+  const onion = config.ONION_URL.replace(/\/+$/, '');
+  return (req, res, next) => {
+    if (req.method === 'GET') res.set('Onion-Location', onion + req.originalUrl);
+    next();
+  };
+}
+
 export function offlineRouter(deps: AppDeps): Router {
   const router = Router();
   const { config } = deps;
   // A real server builds the precache manifest at start; tests build it when a browser asks.
   if (config.NODE_ENV !== 'test') serviceWorkerSource().catch((error) => deps.logger.error({ err: error }, 'service worker not built'));
-
-  if (config.ONION_URL) {
-    const onion = config.ONION_URL.replace(/\/+$/, '');
-    router.use((req, res, next) => {
-      if (req.method === 'GET') res.set('Onion-Location', onion + req.originalUrl);
-      next();
-    });
-  }
 
   router.get('/manifest.webmanifest', (req, res) => {
     res.type('application/manifest+json');

@@ -13,7 +13,7 @@ import { fewAtATime } from '../lib/upload-slots';
 import { limitRequests } from '../lib/rate-limits';
 import * as submissions from '../services/submissions';
 import { keyFrom } from '../services/idempotency';
-import { mediaPageExtras } from '../services/media-page';
+import { uploadPage } from '../services/media-page';
 import { uploadMasks } from './masks';
 import { SUBMISSION_KINDS } from '../domain/enums';
 
@@ -72,10 +72,9 @@ export function submissionsRouter(deps: AppDeps): Router {
   const router = Router();
 
   const showForm = async (req: Request, res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) => {
-    const event = await submissions.eventForUpload(deps, eventId(req));
-    const extras = await mediaPageExtras(deps, event, req);
+    const { event, title, extras } = await uploadPage(deps, eventId(req), req);
     res.status(status).page('submission-new', {
-      title: req.t('media.upload.pageTitle', { title: event.title }),
+      title: req.t('media.upload.pageTitle', { title }),
       event,
       ...extras,
       values,

@@ -5,6 +5,7 @@ import type { CampaignRow, EventRow, UserRow } from '../db/tables';
 import { BadRequest, Forbidden, NotFound } from '../lib/errors';
 import { slugify } from '../lib/slug';
 import { eventsCalendar } from '../presenters/calendar';
+import { presentOrganiserCampaign } from '../presenters/campaigns';
 import { paging } from '../lib/paging';
 import * as campaigns from '../queries/campaigns';
 import * as submissions from '../queries/submissions';
@@ -24,6 +25,11 @@ export async function editableCampaign(deps: Deps, user: Actor, id: number): Pro
 }
 
 /** Campaigns on the organiser's dashboard: their own (an admin sees every campaign). */
+/** The campaigns an organiser lists (dashboard, campaign list), through their presenter. */
+export async function organiserCampaigns(deps: Deps, user: Actor) {
+  return (await campaignsOf(deps, user)).map(presentOrganiserCampaign);
+}
+
 export function campaignsOf(deps: Deps, user: Actor): Promise<CampaignRow[]> {
   const ownerId = ownerScope(user);
   return campaigns.listCampaigns(deps.db, ownerId === null ? {} : { ownerId });

@@ -27,6 +27,8 @@ export async function rsvpFormState(
     /** When the counts were read: the page says so, and its script fetches fresher ones. */
     countsAt: deps.clock.now(),
     countsUrl: `/events/${event.id}/counts.json`,
+    /** rsvp_state's answer; the page cache keeps it to know when the form must change. */
+    state,
     closed: closedReason(state),
     over: event.ends_at <= deps.clock.now(),
     // Full with the waitlist off: the form is replaced by a message.

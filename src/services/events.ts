@@ -16,6 +16,7 @@ import * as rsvpQueries from '../queries/rsvps';
 import { eventChanged } from './event-changes';
 import { promoteWaitlisted } from './rsvps';
 import { authorize, ownerScope, picket } from '../policies';
+import { presentDashboardEvent } from '../presenters/events';
 
 /** What the event form sends, after the route's schema checked types and lengths. */
 export interface EventForm {
@@ -291,8 +292,10 @@ export async function formValues(deps: Pick<AppDeps, 'db'> & Partial<Pick<AppDep
 export const DASHBOARD_PER_PAGE = 50;
 
 /** The organiser's dashboard list: their events, or every event for an admin, a page at a time. */
-export async function dashboardEvents(deps: Pick<AppDeps, 'db'>, user: Organiser, page: number): Promise<{ events: EventRow[]; paging: Paging }> {
+export async function dashboardEvents(deps: Pick<AppDeps, 'db' | 'clock'>, user: Organiser, page: number) {
   const scope = ownerScope(user);
   const p = paging(page, await q.countOwnedBy(deps.db, scope), DASHBOARD_PER_PAGE);
-  return { events: await q.eventsOwnedBy(deps.db, scope, { limit: p.perPage, offset: p.offset }), paging: p };
+  const rows = await q.eventsOwnedBy(deps.db, scope, { limit: p.perPage, offset: p.offset });
+  const now = deps.clock.now();
+  return { events: rows.map((row) => presentDashboardEvent(row, now)), paging: p };
 }

@@ -26,7 +26,7 @@ export interface GeoJsonBody {
  * the filters, so an entry is never stale: any change to the data gives a new version, a new key.
  */
 export class GeoJsonCache {
-  private entries = new Map<string, { body: Promise<GeoJsonBody>; bytes: number }>();
+  private entries = new Map<string, { body: Promise<GeoJsonBody>; bytes: number; made?: GeoJsonBody }>();
   private bytes = 0;
   constructor(private readonly maxEntries = 32, private readonly maxBytes = 64 * 1024 * 1024) {}
 
@@ -37,11 +37,12 @@ export class GeoJsonCache {
       this.entries.set(key, hit);
       return hit.body;
     }
-    const entry = { body: build(), bytes: 0 };
+    const entry: { body: Promise<GeoJsonBody>; bytes: number; made?: GeoJsonBody } = { body: build(), bytes: 0 };
     this.entries.set(key, entry);
     entry.body.then(
       (made) => {
         if (this.entries.get(key) !== entry) return;
+        entry.made = made;
         entry.bytes = made.bytes ?? made.json.length;
         this.bytes += entry.bytes;
         this.trim();
@@ -50,6 +51,11 @@ export class GeoJsonCache {
     );
     this.trim();
     return entry.body;
+  }
+
+  /** A body already built for `key`, without waiting (undefined while it is being built). */
+  peek(key: string): GeoJsonBody | undefined {
+    return this.entries.get(key)?.made;
   }
 
   clear(): void {
@@ -266,14 +272,26 @@ export class MapFeed {
     this.generation++;
   }
 
+  /** The feed for `filters` when it is built and nothing it shows changed since; else undefined. */
+  ready(filters: MapFilters): GeoJsonBody | undefined {
+    if (!this.listening() || !this.loaded || this.dirtyEvents.size || this.dirtyCampaigns.size) return undefined;
+    this.refreshCountsWhenDue();
+    return this.bodies.peek(`${this.generation}\n${filterKey(filters)}`);
+  }
+
+  /** Numbers going changed: re-read them in the background at most every countsMs. */
+  private refreshCountsWhenDue() {
+    if (this.countsDirty.size && !this.refreshing && this.deps.clock.now().getTime() - this.countsAt >= this.countsMs) {
+      this.refreshing = this.refresh().catch(() => {}).finally(() => (this.refreshing = undefined));
+    }
+  }
+
   async body(filters: MapFilters): Promise<GeoJsonBody> {
     if (!this.listening()) this.reset(); // nothing heard can be trusted: read it all
     while (!this.loaded || this.dirtyEvents.size || this.dirtyCampaigns.size) {
       await (this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined)));
     }
-    if (this.countsDirty.size && !this.refreshing && this.deps.clock.now().getTime() - this.countsAt >= this.countsMs) {
-      this.refreshing = this.refresh().catch(() => {}).finally(() => (this.refreshing = undefined));
-    }
+    this.refreshCountsWhenDue();
     const key = `${this.generation}\n${filterKey(filters)}`;
     return this.bodies.get(key, async () => {
       let ids: number[];

@@ -7,6 +7,8 @@ import { pageParam, paging, pagerLinks } from '../lib/paging';
 import * as queries from '../queries/submissions';
 import { presentHandin, presentLetter, presentPhoto, presentTemplate } from '../presenters/submissions';
 import { templatesOf } from './letters';
+import { presentUploadEvent } from '../presenters/events';
+import { eventForUpload } from './submissions';
 
 export const PHOTOS_PER_PAGE = 24;
 export const LETTERS_PER_PAGE = 10;
@@ -45,4 +47,10 @@ export async function mediaPageExtras(deps: AppDeps, event: EventRow, req: Reque
       templates: templates.map(presentTemplate),
     },
   };
+}
+
+/** The upload page of a published picket: the picket it names, and the media parts of its page. */
+export async function uploadPage(deps: AppDeps, eventId: number, req: Request) {
+  const event = await eventForUpload(deps, eventId);
+  return { event: presentUploadEvent(event), title: event.title, extras: await mediaPageExtras(deps, event, req) };
 }

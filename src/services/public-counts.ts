@@ -3,12 +3,13 @@
 // shows the count as of its render (with that time) and its script fills in this fresher one.
 // Only a change of the form's state (open, full, waitlist) makes the cached page stale.
 import type { AppDeps } from '../deps';
-import type { EventRow } from '../db/tables';
+import type { RsvpState } from '../domain/enums';
 import type { Freshness } from '../lib/freshness';
 import { presentCountsJson, presentPublicCounts } from '../presenters/rsvps';
 import * as q from '../queries/rsvps';
 
-export type FormState = 'open' | 'full' | 'waitlist';
+/** The form's state is the picket's RSVP state, as the SQL function rsvp_state answers it. */
+export type FormState = RsvpState;
 
 export interface PublicCounts {
   going: number;
@@ -25,11 +26,6 @@ interface Entry {
   /** Freshness number taken before the read. */
   since: number;
   refreshing?: Promise<PublicCounts | undefined>;
-}
-
-export function formState(counts: { spotsLeft: number | null }, event: Pick<EventRow, 'waitlist_enabled'>): FormState {
-  if (counts.spotsLeft !== 0) return 'open';
-  return event.waitlist_enabled ? 'waitlist' : 'full';
 }
 
 /** Tags of a picket's counts and of its form's state (in the page cache). */
@@ -87,8 +83,9 @@ export class CountCache {
         this.entries.delete(eventId);
         return undefined;
       }
-      const shown = presentPublicCounts(await q.counts(this.deps.db, eventId), event);
-      const counts: PublicCounts = { ...shown, state: formState(shown, event), asOf: this.deps.clock.now() };
+      const now = this.deps.clock.now();
+      const [raw, state] = await Promise.all([q.counts(this.deps.db, eventId), q.state(this.deps.db, eventId, now)]);
+      const counts: PublicCounts = { ...presentPublicCounts(raw, event), state: state ?? 'draft', asOf: now };
       const before = this.entries.get(eventId)?.counts.state;
       if (before && before !== counts.state) this.freshness.touch([formTag(eventId)]);
       this.put(eventId, { counts, since });

@@ -37,7 +37,7 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, what: s
 }
 
 /** Starts the app with these settings (DATABASE_URL, SMTP_URL, ...) and waits until it answers. */
-export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
+export async function startAppProcess(env: Record<string, string>, opts: { onOutput?: (text: string) => void } = {}): Promise<AppProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
@@ -55,8 +55,12 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  const heard = (chunk: Buffer) => {
+    output += chunk;
+    opts.onOutput?.(String(chunk));
+  };
+  child.stdout!.on('data', heard);
+  child.stderr!.on('data', heard);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const alive = () => child.exitCode === null && child.signalCode === null;
