@@ -190,6 +190,10 @@ describeBrowser('actions made offline are sent once when the connection returns'
     const { context, page, requests, problems } = await phone();
     await page.goto(`${site.url}/events/${event.id}`);
     await savedForOffline(page);
+    // A photo chosen while online: the face detector runs, and the phone keeps it.
+    await page.setInputFiles('#field-files', [{ name: 'IMG_0.jpg', mimeType: 'image/jpeg', buffer: await cameraPhoto(1) }]);
+    expect(await page.locator('.mask-list li[data-state]').getAttribute('data-state', { timeout: 45_000 })).toBe('done');
+    await page.waitForFunction(async () => (await (await caches.open('picket-faces')).keys()).some((r) => r.url.endsWith('/ssd_mobilenetv1_model.bin')), undefined, { polling: 200 });
     await context.setOffline(true);
     // The page is reloaded with no network: it comes from the phone, and so does the form.
     await page.reload();
@@ -199,6 +203,9 @@ describeBrowser('actions made offline are sent once when the connection returns'
       { name: 'IMG_1.jpg', mimeType: 'image/jpeg', buffer: await cameraPhoto(1) },
       { name: 'IMG_2.jpg', mimeType: 'image/jpeg', buffer: await cameraPhoto(6) },
     ]);
+    // Faces are still looked for on the phone with no network, before anything waits to be sent.
+    await page.waitForFunction(() => document.querySelectorAll('.mask-list li[data-state]').length === 2, undefined, { timeout: 45_000 });
+    expect(await page.locator('.mask-list li').evaluateAll((items) => items.map((li) => li.getAttribute('data-state')))).toEqual(['done', 'done']);
     await page.check('#field-consent');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.locator('.upload-progress li.upload-queued').nth(1).waitFor();

@@ -48,6 +48,12 @@ var pages = new workbox.strategies.NetworkFirst({
 });
 workbox.routing.registerRoute(function (options) { return isPublic(options.url); }, pages);
 
+// The face detector (a few MB, so not in the app shell): kept once it has run, so that a photo
+// taken at a picket with no network is still masked on the phone before it waits in the queue.
+workbox.routing.registerRoute(function (options) {
+  return options.url.origin === self.location.origin && /^\/vendor\/faces\/[\w.-]+$/.test(options.url.pathname);
+}, new workbox.strategies.StaleWhileRevalidate({ cacheName: 'picket-faces' }));
+
 // An RSVP or an upload that cannot reach Picket waits on the device (sw-queue.js) and is sent,
 // once, when the connection returns.
 workbox.routing.registerRoute(function (options) { return picketQueue.match(options.url) !== null; }, picketQueue.handler(SAVED), 'POST');
