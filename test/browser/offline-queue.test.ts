@@ -281,6 +281,24 @@ describeBrowser('actions made offline are sent once when the connection returns'
     await context.close();
   }, 60_000);
 
+  test('a browser that cannot keep it (a private window) says at once that an offline RSVP was not sent, and keeps what was typed', async () => {
+    const owner = await buildUser(h.database.db);
+    const event = await buildEvent(h.database.db, owner, { title: 'Picket seen from a private window' });
+    const context = await phoneContext(browser, { locale: 'en-GB', serviceWorkers: 'block' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${site.url}/events/${event.id}`);
+    await context.setOffline(true);
+    await page.getByLabel('Name or nickname').fill('Petra');
+    await page.getByLabel('E-mail').fill('petra@picket.test');
+    await page.getByRole('button', { name: 'I am coming' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/^No connection, and this browser cannot keep it for later/);
+    expect(await page.getByLabel('Name or nickname').inputValue()).toBe('Petra');
+    await context.setOffline(false);
+    expect(await h.database.db('rsvps').where({ event_id: event.id })).toEqual([]);
+    await context.close();
+  }, 60_000);
+
   test('the map reloaded with no network shows the base map and the markers, from the phone', async () => {
     const owner = await buildUser(h.database.db);
     await buildEvent(h.database.db, owner, { title: 'Picket in Yerevan', city: 'Yerevan', country: 'AM', latitude: 40.1792, longitude: 44.4991, timezone: 'Asia/Yerevan' });

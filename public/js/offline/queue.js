@@ -4,6 +4,22 @@
 // "2 photos waiting to send", which one is being sent, and what became of each.
 (function () {
   'use strict';
+  // With no connection and no service worker to keep it (a private window, an old browser), a form
+  // would end on the browser's error page: say at once that nothing was sent, and keep the input.
+  document.querySelectorAll('form[data-t-not-sent]').forEach(function (form) {
+    form.addEventListener('submit', function (event) {
+      if (navigator.onLine || ('serviceWorker' in navigator && navigator.serviceWorker.controller)) return;
+      event.preventDefault();
+      var note = form.querySelector('.offline-not-sent');
+      if (!note) {
+        note = document.createElement('p');
+        note.className = 'flash flash-error offline-not-sent';
+        note.setAttribute('role', 'alert');
+        form.insertBefore(note, form.firstChild);
+      }
+      note.textContent = form.getAttribute('data-t-not-sent');
+    });
+  });
   if (!('serviceWorker' in navigator) || document.body.classList.contains('device-forgotten')) return;
 
   /** A key made on this device, never shown: the server uses it to answer a resent request once. */
