@@ -35,6 +35,8 @@ import { facesRouter } from './routes/faces';
 import { mediaRouter } from './routes/media';
 import { moderationRouter } from './routes/moderation';
 import { lettersRouter } from './routes/letters';
+import { proposalsRouter } from './routes/proposals';
+import { organiseProposalsRouter } from './routes/organise-proposals';
 import * as enums from './domain/enums';
 
 // Kept for files written before AppDeps moved: new code imports it from ./deps (an import of app.ts
@@ -59,7 +61,7 @@ function knexPool(db: Knex) {
 
 /** The path of a request without its query string or the secret part of private links. */
 export function redactUrl(url: string): string {
-  return url.split('?')[0].replace(/^\/(rsvp|invite|password\/reset)\/[^/]+/, '/$1/…');
+  return url.split('?')[0].replace(/^\/(rsvp|invite|password\/reset|proposals\/verify|host\/link)\/[^/]+/, '/$1/…');
 }
 
 function tileOrigin(tileUrl: string | undefined): string[] {
@@ -225,7 +227,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(cache.middleware);
 
   // Organiser and admin pages show private data: no browser or proxy may keep them.
-  app.use(['/organise', '/admin'], (_req, res, next) => {
+  app.use(['/organise', '/admin', '/host'], (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
   });
@@ -235,6 +237,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/', homeRouter(deps));
   app.use('/', rsvpsRouter(deps)); // RSVP form, manage links, organiser RSVP tools
   app.use('/', eventsRouter(deps));
+  app.use('/', proposalsRouter(deps)); // before campaigns: /campaigns/:slug/host
+  app.use('/', organiseProposalsRouter(deps));
   app.use('/', campaignsRouter(deps));
   app.use('/', venuesRouter(deps));
   app.use('/', submissionsRouter(deps)); // uploads

@@ -58,6 +58,11 @@ export const settings = z.object({
   RSVP_RATE_LIMIT: int(1, 100000).default(20),
   RSVP_RETENTION_DAYS: int(0, 3650).default(30),
   REMINDER_HOURS: hourList.default([24, 3]),
+  // Local hosts' proposals (issue 17).
+  PROPOSAL_RATE_LIMIT: int(1, 100000).default(10),
+  PROPOSAL_EMAIL_RATE_LIMIT: int(1, 1000).default(3),
+  PROPOSAL_RETENTION_DAYS: int(1, 3650).default(14),
+  HOST_LINK_TTL_MINUTES: int(5, 24 * 60).default(60),
   UPLOAD_MAX_MB: int(1, 200).default(15),
   UPLOAD_RATE_LIMIT: int(1, 100000).default(30),
   UPLOAD_MAX_PIXELS: int(1_000_000, 1_000_000_000).default(100_000_000),

@@ -1,10 +1,15 @@
 import type { Translate } from './lib/i18n';
 import type { UserRow } from './db/tables';
+import type { Actor, HostActor } from './policies';
 
 declare global {
   namespace Express {
     interface Request {
       user?: UserRow;
+      /** Whoever is signed in: an account (the same as `user`) or a host signed in by link. */
+      actor?: Actor;
+      /** A host signed in by link (issue 17). */
+      hostActor?: HostActor;
       locale: string;
       t: Translate;
     }
@@ -20,6 +25,8 @@ declare global {
 declare module 'express-session' {
   interface SessionData {
     userId: number;
+    /** A host signed in by an e-mailed link (issue 17). */
+    hostId: number;
   }
 }
 

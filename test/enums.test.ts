@@ -40,6 +40,7 @@ test.each([
   ['submissions', 'status', enums.SUBMISSION_STATUSES],
   ['submissions', 'media_type', enums.MEDIA_TYPES],
   ['submissions', 'handin_status', enums.HANDIN_STATUSES],
+  ['proposals', 'status', enums.PROPOSAL_STATUSES],
 ])('the database allows exactly the declared values of %s.%s', async (table, column, declared) => {
   expect((await allowedValues(table, column)).sort()).toEqual([...declared].sort());
 });

@@ -34,3 +34,18 @@ describe('who may do what', () => {
     expect(ownerScope(alice)).toBe(alice.id);
   });
 });
+
+describe('hosts (local organisers signed in by link)', () => {
+  const host = { role: 'host' as const, hostId: 2, campaignId: 5, picketIds: [20] };
+
+  test('a host manages the pickets they run, and nothing else', () => {
+    expect(can(host, 'manage', picket({ id: 20, owner_id: alice.id, status: 'published' }))).toBe(true);
+    expect(can(host, 'manage', picket({ id: 21, owner_id: alice.id, status: 'published' }))).toBe(false);
+    // A host's id is not a user id: the host with id 2 is not Alice, whose account id is 2.
+    expect(can(host, 'manage', picket({ id: 22, owner_id: 2, status: 'published' }))).toBe(false);
+    expect(can(host, 'manage', campaign({ id: 5, owner_id: 2 }))).toBe(false);
+    expect(can(host, 'manage', prisoner({ id: 7, owner_id: 2 }))).toBe(false);
+    expect(can(host, 'manage', DIRECTORY)).toBe(false);
+    expect(can(host, 'manage', ACCOUNTS)).toBe(false);
+  });
+});

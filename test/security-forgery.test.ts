@@ -72,11 +72,17 @@ describe('a multipart form without a token', () => {
     });
     expect(template.status).toBe(303);
     const letter = await h.database.db('letter_templates').first();
+    const [host] = await h.database.db('hosts').insert({ campaign_id: campaign.id, email: 'host@picket.test', name: 'Host', verified_at: new Date() }).returning('*');
+    const [proposal] = await h.database.db('proposals').insert({
+      campaign_id: campaign.id, host_id: host.id, status: 'proposed', title: 'Proposed', city: 'Riga', country: 'LV', latitude: 56.9, longitude: 24.1,
+      timezone: 'Europe/Riga', starts_at: new Date(Date.now() + 86400_000), ends_at: new Date(Date.now() + 90000_000),
+    }).returning('*');
 
     // Each parameter filled with something real, so a route that ran would change something.
     const byParent: Record<string, string> = {
       events: String(event.id), campaigns: String(campaign.id), submissions: String(submission.id), letters: String(letter.id),
       users: String(other.id), venues: String(venue.id), rsvps: String(rsvp.id), prisoners: String(prisoner.id), rsvp: rsvp.token, reset: 'x'.repeat(43), invite: 'x'.repeat(43),
+      proposals: String(proposal.id), hosts: String(host.id), calls: String(campaign.id), verify: 'x'.repeat(43), link: 'x'.repeat(43),
     };
     const fill = (path: string) => path.replace(/:(\w+)/g, (_m, name: string, offset: number) => {
       if (name === 'demandId') return String(demand.id);

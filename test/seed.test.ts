@@ -13,7 +13,7 @@ afterAll(async () => {
 
 async function counts() {
   const tables = ['users', 'campaigns', 'demands', 'prisoners', 'venues', 'events', 'event_demands'];
-  const optional = ['rsvps', 'submissions'];
+  const optional = ['rsvps', 'submissions', 'hosts', 'proposals'];
   const present = (await database.db.raw(`select tablename from pg_tables where schemaname = 'public'`)).rows.map((r: { tablename: string }) => r.tablename);
   const result: Record<string, number> = {};
   for (const table of [...tables, ...optional.filter((t) => present.includes(t))]) {
@@ -48,6 +48,10 @@ test('the demo seed creates the demo accounts and a campaign, and running it twi
   expect(Number((await database.db('events').where('ends_at', '<', now).count({ n: '*' }).first())!.n)).toBeGreaterThan(0);
   const owners = await database.db('events').distinct('owner_id');
   expect(owners).toHaveLength(2);
+  // An open call, with two proposals from local hosts waiting for the organisers.
+  expect(said.join('\n')).toMatch(/open call for local hosts: on, 2 proposals waiting/);
+  expect(await database.db('campaigns').where({ proposals_open: true }).first()).toBeDefined();
+  expect(Number((await database.db('proposals').where({ status: 'proposed' }).count({ n: '*' }).first())!.n)).toBe(2);
 
   said.length = 0;
   const second = await runSeed({ db: database.db, storage, seedPassword: 'demo password 123', log: (line) => said.push(line) });

@@ -1,12 +1,12 @@
 // Row types: one declaration per table. Presenters (src/presenters) decide what leaves the server.
 // The closed lists (statuses, kinds, roles) are declared once in src/domain/enums.ts.
 import type {
-  ActionStatus, CampaignStatus, DemandKind, EventKind, EventStatus, HandinStatus, MediaType, MessageKind, PrisonerStatus,
+  ActionStatus, CampaignStatus, DemandKind, EventKind, EventStatus, HandinStatus, MediaType, MessageKind, PrisonerStatus, ProposalStatus,
   Role, RsvpRole, RsvpStatus, SubmissionKind, SubmissionStatus, VenueKind,
 } from '../domain/enums';
 
 export type {
-  ActionStatus, CampaignStatus, DemandKind, EventKind, EventStatus, HandinStatus, MediaType, MessageKind, PrisonerStatus,
+  ActionStatus, CampaignStatus, DemandKind, EventKind, EventStatus, HandinStatus, MediaType, MessageKind, PrisonerStatus, ProposalStatus,
   Role, RsvpRole, RsvpStatus, SubmissionKind, SubmissionStatus, VenueKind,
 };
 
@@ -67,6 +67,8 @@ export interface CampaignRow {
   language: string | null;
   status: CampaignStatus;
   owner_id: number;
+  /** The call for proposals is open: the public form "Host a picket in your city" is shown. */
+  proposals_open: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -125,6 +127,8 @@ export interface EventRow {
   /** A phone number for legal support, printed on the picket card (migration 20261130090000). */
   legal_support: string;
   attendance_count: number | null;
+  /** The local host who runs it (an approved proposal); the campaign's organiser owns it. */
+  host_id: number | null;
   published_at: Date | null;
   cancelled_at: Date | null;
   created_at: Date;
@@ -209,4 +213,57 @@ export interface IdempotencyKeyRow {
   result: Record<string, unknown>;
   created_at: Date;
   expires_at: Date;
+}
+
+export interface HostRow {
+  id: number;
+  campaign_id: number;
+  /** Private: never in a public page, feed or log. */
+  email: string;
+  name: string;
+  trusted: boolean;
+  verified_at: Date | null;
+  revoked_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ProposalRow {
+  id: number;
+  campaign_id: number;
+  host_id: number;
+  status: ProposalStatus;
+  title: string;
+  description: string;
+  venue_id: number | null;
+  address: string;
+  city: string;
+  country: string;
+  latitude: number;
+  longitude: number;
+  timezone: string;
+  starts_at: Date;
+  ends_at: Date;
+  capacity: number | null;
+  meeting_point_private: boolean;
+  meeting_point: string;
+  locale: string;
+  verify_token_hash: string | null;
+  verified_at: Date | null;
+  event_id: number | null;
+  decline_message: string;
+  decided_by: number | null;
+  decided_at: Date | null;
+  digested_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface HostLinkRow {
+  id: number;
+  host_id: number;
+  token_hash: string;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: Date;
 }

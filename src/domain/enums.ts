@@ -68,3 +68,11 @@ export type HandinStatus = (typeof HANDIN_STATUSES)[number];
 
 /** Statuses of pickets the public sees: a cancelled picket keeps its page, with a notice. */
 export const PUBLIC_EVENT_STATUSES = ['published', 'cancelled'] as const satisfies readonly EventStatus[];
+
+/**
+ * A host's proposal of a picket (issue 17): `proposed_unverified` until the host follows the link
+ * e-mailed to them (nobody sees it before), `proposed` in the organisers' queue, then `approved`
+ * (it became a picket) or `declined`.
+ */
+export const PROPOSAL_STATUSES = ['proposed_unverified', 'proposed', 'approved', 'declined'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];

@@ -13,6 +13,7 @@ import { deliverRsvpMail, RsvpMailPayload } from '../services/rsvp-mail';
 import { eraseExpiredRsvps, queueConfirmations, sendDueReminders, sweepConfirmations } from '../services/rsvp-jobs';
 import { cleanupStrayFiles } from '../services/media-files';
 import { deleteExpired as deleteExpiredKeys } from '../services/idempotency';
+import { eraseStaleProposals, sendProposalDigests } from '../services/proposal-jobs';
 
 export interface JobDeps {
   db: Knex;
@@ -32,6 +33,8 @@ export const recurring: Recurring[] = [
   { task: 'media_cleanup', cron: '11,41 * * * *' },
   { task: 'rsvp_retention', cron: '17 3 * * *' },
   { task: 'idempotency_cleanup', cron: '23 * * * *' },
+  { task: 'proposal_retention', cron: '23 3 * * *' },
+  { task: 'proposal_digest', cron: '0 7 * * *' },
 ];
 
 /** Run once at every start: what a crash may have left behind is cleaned up at once. */
@@ -59,6 +62,13 @@ export function buildTasks(deps: JobDeps): TaskList {
     idempotency_cleanup: async () => {
       const removed = await deleteExpiredKeys(deps);
       if (removed) deps.logger.info({ removed }, 'removed expired idempotency keys');
+    },
+    proposal_retention: async () => {
+      const erased = await eraseStaleProposals(deps, deps.clock.now());
+      if (erased.proposals || erased.hosts) deps.logger.info(erased, 'erased stale proposals');
+    },
+    proposal_digest: async () => {
+      await sendProposalDigests(deps, deps.clock.now());
     },
     media_cleanup: async () => {
       const removed = await cleanupStrayFiles(deps);

@@ -2,10 +2,9 @@
 // 403) before acting, and list queries are narrowed by `ownerScope`; views get the answers as
 // booleans and never compare ids or roles themselves.
 //
-// Adding an actor: a "host" (a verified local organiser who manages only their own approved
-// pickets) would be one more member of `Actor`, e.g. `{ kind: 'host'; id; picketIds }`, and one
-// more line in the `picket` rules below (`isHost(actor) && actor.picketIds.includes(subject.id)`);
-// every other rule already refuses an actor it does not know, and nothing else has to change.
+// A host (a verified local organiser, signed in by an e-mailed link, issue 17) manages only the
+// pickets they run: one more member of `Actor` and one more line in the `picket` rule; every other
+// rule refuses an actor that is not an organiser or admin.
 import type { Role } from '../domain/enums';
 import { Forbidden } from '../lib/errors';
 
@@ -15,7 +14,23 @@ export interface AccountActor {
   role: Role;
 }
 
-export type Actor = AccountActor;
+/** A local host signed in by link: manages the pickets in `picketIds` (read at sign-in of each request). */
+export interface HostActor {
+  role: 'host';
+  /** The host's id (hosts.id), never a user id. */
+  hostId: number;
+  campaignId: number;
+  picketIds: number[];
+}
+
+export type Actor = AccountActor | HostActor;
+
+const isHost = (actor: Actor | null | undefined): actor is HostActor => Boolean(actor && actor.role === 'host');
+
+/** The account behind an actor (for "moderated by", "written by"), null for a host. */
+export function accountId(actor: Actor | null | undefined): number | null {
+  return actor && actor.role !== 'host' ? actor.id : null;
+}
 
 export type Action = 'view' | 'manage';
 
@@ -39,6 +54,7 @@ export const ACCOUNTS: Subject = { type: 'accounts' };
 
 const isAdmin = (actor: Actor | null | undefined): boolean => Boolean(actor && actor.role === 'admin');
 const isOwner = (actor: Actor | null | undefined, ownerId: number) => Boolean(actor && actor.role === 'organiser' && actor.id === ownerId);
+const hosts = (actor: Actor | null | undefined, picketId: number) => isHost(actor) && actor.picketIds.includes(picketId);
 
 /** May `actor` (null: an anonymous visitor) do `action` to `subject`? */
 export function can(actor: Actor | null | undefined, action: Action, subject: Subject): boolean {
@@ -46,7 +62,7 @@ export function can(actor: Actor | null | undefined, action: Action, subject: Su
     case 'picket':
       // Published and cancelled pickets are public; a draft is seen only by whoever manages it.
       if (action === 'view' && subject.status !== 'draft') return true;
-      return isAdmin(actor) || isOwner(actor, subject.ownerId);
+      return isAdmin(actor) || isOwner(actor, subject.ownerId) || hosts(actor, subject.id);
     case 'campaign':
       return isAdmin(actor) || isOwner(actor, subject.ownerId);
     case 'prisoner':
@@ -66,6 +82,6 @@ export function authorize(actor: Actor | null | undefined, action: Action, subje
  * Which owner's things a list shows `actor`: their own (their id), or everyone's (null) for an
  * admin. The list queries filter by it, so a list and `can` never disagree.
  */
-export function ownerScope(actor: Actor): number | null {
+export function ownerScope(actor: AccountActor): number | null {
   return isAdmin(actor) ? null : actor.id;
 }

@@ -28,6 +28,8 @@ export function presentCampaign(campaign: CampaignRow, locale: string) {
     // Goes into lang="…": only a well-formed language tag.
     language: campaign.language && /^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(campaign.language) ? campaign.language : null,
     archived: campaign.status === 'archived',
+    // "Host a picket in your city" (issue 17): the organisers opened the call.
+    openCall: campaign.status === 'active' && campaign.proposals_open,
   };
 }
 

@@ -69,12 +69,12 @@ export function presentOwnRsvp(rsvp: RsvpRow) {
 /** A row of the organiser's list and CSV (their own events only: checked by the service). */
 export type OrganiserAction = 'approve' | 'decline' | 'remove' | 'block';
 
-function organiserActions(rsvp: RsvpRow, event: EventRow): OrganiserAction[] {
+function organiserActions(rsvp: RsvpRow, event: EventRow, mayBlock: boolean): OrganiserAction[] {
   const actions: OrganiserAction[] = [];
   if (rsvp.status === 'requested' && !rsvp.blocked) actions.push('approve');
   if (rsvp.status === 'requested') actions.push('decline');
   if (rsvp.status === 'going' || rsvp.status === 'waitlisted') actions.push('remove');
-  if (event.campaign_id && rsvp.email && !rsvp.blocked && !rsvp.erased_at) actions.push('block');
+  if (mayBlock && event.campaign_id && rsvp.email && !rsvp.blocked && !rsvp.erased_at) actions.push('block');
   return actions;
 }
 
@@ -88,7 +88,8 @@ export function presentStatusTallies(event: EventRow, counts: Counts): { status:
     .map((status) => ({ status, count: counts.byStatus[status] }));
 }
 
-export function presentRsvpForOrganiser(rsvp: RsvpRow, event: EventRow, locale: string) {
+/** `mayBlock`: the campaign's block list is for its organisers; a host (who runs one picket) may remove, not block. */
+export function presentRsvpForOrganiser(rsvp: RsvpRow, event: EventRow, locale: string, mayBlock = true) {
   return {
     id: rsvp.id,
     name: rsvp.name ?? '',
@@ -97,7 +98,7 @@ export function presentRsvpForOrganiser(rsvp: RsvpRow, event: EventRow, locale: 
     status: rsvp.status,
     blocked: rsvp.blocked,
     /** The decisions the organiser may take on this row (attendee approval, block list). */
-    actions: organiserActions(rsvp, event),
+    actions: organiserActions(rsvp, event, mayBlock),
     note: rsvp.note,
     erased: Boolean(rsvp.erased_at),
     createdAt: time.isoInZone(new Date(Math.floor(rsvp.created_at.getTime() / 1000) * 1000), event.timezone),

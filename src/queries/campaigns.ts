@@ -145,3 +145,9 @@ export async function publicEventsStamp(db: Knex, campaignId: number): Promise<s
     .first(db.raw('count(*)::int as n'), db.raw('coalesce(sum(id), 0)::bigint as ids'), db.raw('max(updated_at) as latest'));
   return `${row?.n ?? 0}:${row?.ids ?? 0}:${row?.latest ? new Date(row.latest).getTime() : 0}`;
 }
+
+/** How many countries (one capital each, on a day of action at embassies) the campaign's published pickets cover. */
+export async function countriesCovered(db: Knex, campaignId: number): Promise<number> {
+  const row = await db('events').where({ campaign_id: campaignId, status: 'published' }).countDistinct<{ n: string }[]>({ n: 'country' });
+  return Number(row[0]?.n ?? 0);
+}

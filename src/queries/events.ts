@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { CampaignRow, DemandRow, EventRow } from '../db/tables';
 import { PUBLIC_EVENT_STATUSES } from '../domain/enums';
 
-export type EventInput = Omit<EventRow, 'id' | 'created_at' | 'updated_at' | 'published_at' | 'cancelled_at'>;
+export type EventInput = Omit<EventRow, 'id' | 'created_at' | 'updated_at' | 'published_at' | 'cancelled_at' | 'host_id'> & { host_id?: number | null };
 
 /** Events visitors may see: published, or cancelled (whose page stays with a notice). */
 export const PUBLIC_STATUSES = PUBLIC_EVENT_STATUSES;

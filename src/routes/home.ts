@@ -8,6 +8,7 @@ import { dashboardEvents } from '../services/events';
 import { homePage } from '../services/public-events';
 import { pageTags } from '../services/public-cache';
 import { requireUser } from './middleware';
+import { waitingProposals } from '../services/proposals';
 
 export function homeRouter(deps: AppDeps): Router {
   const router = Router();
@@ -17,11 +18,11 @@ export function homeRouter(deps: AppDeps): Router {
     res.page('home', { title: req.t('home.title'), countryName, ...data });
   });
   router.get('/organise', requireUser, async (req, res) => {
-    const [{ events, paging }, campaigns] = await Promise.all([
-      dashboardEvents(deps, req.user!, pageParam(req.query.page)), organiserCampaigns(deps, req.user!),
+    const [{ events, paging }, campaigns, waiting] = await Promise.all([
+      dashboardEvents(deps, req.user!, pageParam(req.query.page)), organiserCampaigns(deps, req.user!), waitingProposals(deps, req.user!),
     ]);
     res.page('organise', {
-      title: req.t('organise.title'), events, organiserCampaigns: campaigns,
+      title: req.t('organise.title'), events, organiserCampaigns: campaigns, proposalsWaiting: waiting.length,
       eventsPager: pagerLinks(paging, '/organise', req.query, 'page', 'my-events-heading'),
     });
   });

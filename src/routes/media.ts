@@ -47,7 +47,7 @@ export function mediaRouter(deps: AppDeps): Router {
   });
 
   router.get('/organise/media/:key/:size', async (req, res) => {
-    await send(req, res, await moderation.previewFile(deps, req.user, req.params.key, req.params.size), 'private, no-store');
+    await send(req, res, await moderation.previewFile(deps, req.actor, req.params.key, req.params.size), 'private, no-store');
   });
 
   return router;

@@ -7,7 +7,7 @@ import { pageParam, pagerLinks } from '../lib/paging';
 import { optionalText, parse, parseOrThrow } from '../lib/validation';
 import * as moderation from '../services/moderation';
 import { allPendingPage, eventQueuePage } from '../services/moderation-page';
-import { requireUser, safeNext } from './middleware';
+import { requireActor, requireUser, safeNext } from './middleware';
 import { multipartWithCsrf } from './submissions';
 import { MASK_GRID, moderationMasks } from './masks';
 import { HANDIN_STATUSES } from '../domain/enums';
@@ -42,8 +42,8 @@ export function moderationRouter(deps: AppDeps): Router {
     });
   });
 
-  router.get('/organise/events/:id/moderation', requireUser, async (req, res) => {
-    const queue = await eventQueuePage(deps, req.user, idParam(req), { pending: pageParam(req.query.pending), decided: pageParam(req.query.decided) });
+  router.get('/organise/events/:id/moderation', requireActor, async (req, res) => {
+    const queue = await eventQueuePage(deps, req.actor, idParam(req), { pending: pageParam(req.query.pending), decided: pageParam(req.query.decided) });
     const path = `/organise/events/${queue.event.id}/moderation`;
     res.set('Cache-Control', 'private, no-store');
     res.page('moderation', {
@@ -59,34 +59,34 @@ export function moderationRouter(deps: AppDeps): Router {
     });
   });
 
-  router.post('/organise/submissions/:id/approve', requireUser, async (req, res) => {
-    const row = await moderation.approve(deps, req.user, idParam(req));
+  router.post('/organise/submissions/:id/approve', requireActor, async (req, res) => {
+    const row = await moderation.approve(deps, req.actor, idParam(req));
     res.flash('success', 'media.moderation.approved');
     res.redirect(303, backTo(req, row.event_id));
   });
 
   // Ownership first, then the form: nobody learns anything about another organiser's uploads.
-  router.post('/organise/submissions/:id/reject', requireUser, async (req, res) => {
-    await moderation.submissionOf(deps, req.user, idParam(req));
+  router.post('/organise/submissions/:id/reject', requireActor, async (req, res) => {
+    await moderation.submissionOf(deps, req.actor, idParam(req));
     const { reason } = parseOrThrow(rejectForm, req.body);
-    const row = await moderation.reject(deps, req.user, idParam(req), reason);
+    const row = await moderation.reject(deps, req.actor, idParam(req), reason);
     res.flash('info', 'media.moderation.rejected');
     res.redirect(303, backTo(req, row.event_id));
   });
 
-  router.post('/organise/submissions/:id/mask', requireUser, async (req, res) => {
-    await moderation.submissionOf(deps, req.user, idParam(req));
+  router.post('/organise/submissions/:id/mask', requireActor, async (req, res) => {
+    await moderation.submissionOf(deps, req.actor, idParam(req));
     const parsed = parse(moderationMasks, req.body);
     if (!parsed.ok) throw new BadRequest(parsed.errors);
-    const row = await moderation.mask(deps, req.user, idParam(req), parsed.data);
+    const row = await moderation.mask(deps, req.actor, idParam(req), parsed.data);
     res.flash('success', 'media.moderation.masked');
     res.redirect(303, backTo(req, row.event_id));
   });
 
-  router.post('/organise/submissions/:id/handin', requireUser, async (req, res) => {
-    await moderation.submissionOf(deps, req.user, idParam(req));
+  router.post('/organise/submissions/:id/handin', requireActor, async (req, res) => {
+    await moderation.submissionOf(deps, req.actor, idParam(req));
     const data = parseOrThrow(handinForm, req.body);
-    const row = await moderation.recordHandin(deps, req.user, idParam(req), data.handin_status || null, data.handin_to);
+    const row = await moderation.recordHandin(deps, req.actor, idParam(req), data.handin_status || null, data.handin_to);
     res.flash('success', 'media.moderation.handinSaved');
     res.redirect(303, backTo(req, row.event_id));
   });

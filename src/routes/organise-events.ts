@@ -7,7 +7,10 @@ import { parse } from '../lib/validation';
 import * as events from '../services/events';
 import { organiserEventPage } from '../services/organise-event-page';
 import { eventSchema, isVenueSearch, renderEventForm, typedValues } from './event-form';
-import { requireUser } from './middleware';
+import { ACTION_STATUSES } from '../domain/enums';
+
+const reportSchema = eventSchema.pick({ action_status: true, attendance_count: true });
+import { requireActor, requireUser } from './middleware';
 
 export function eventId(req: Request): number {
   const id = String(req.params.id ?? '');
@@ -17,11 +20,13 @@ export function eventId(req: Request): number {
 
 export function organiseEventsRouter(deps: AppDeps): Router {
   const router = Router();
-  router.use('/organise/events', requireUser);
+  // Hosts signed in by link reach the pages of the pickets they run (and the RSVP and moderation
+  // routes below /organise/events); creating and editing pickets is for accounts.
+  router.use('/organise/events', requireActor);
 
   router.get('/organise/events', (_req, res) => res.redirect(303, '/organise'));
 
-  router.get('/organise/events/new', async (req, res) => {
+  router.get('/organise/events/new', requireUser, async (req, res) => {
     const from = typeof req.query.duplicate === 'string' && /^\d{1,9}$/.test(req.query.duplicate) ? Number(req.query.duplicate) : null;
     if (from === null) {
       return renderEventForm(deps, req, res, { values: { kind: 'picket', waitlist_enabled: true, action_status: 'planned', demand_ids: [] }, errors: {} });
@@ -30,7 +35,7 @@ export function organiseEventsRouter(deps: AppDeps): Router {
     renderEventForm(deps, req, res, { values: await events.formValues(deps, source, true), errors: {}, duplicateOf: source });
   });
 
-  router.post('/organise/events', async (req, res) => {
+  router.post('/organise/events', requireUser, async (req, res) => {
     if (isVenueSearch(req.body)) return renderEventForm(deps, req, res, { values: typedValues(req.body), errors: {} });
     const parsed = parse(eventSchema, req.body);
     if (!parsed.ok) return renderEventForm(deps, req, res, { status: 400, values: typedValues(req.body), errors: parsed.errors });
@@ -41,16 +46,34 @@ export function organiseEventsRouter(deps: AppDeps): Router {
   });
 
   router.get('/organise/events/:id', async (req, res) => {
-    const page = await organiserEventPage(deps, req.user!, eventId(req));
+    const page = await organiserEventPage(deps, req.actor!, eventId(req));
     res.page('organise-event', { title: page.event.title, ...page });
   });
 
-  router.get('/organise/events/:id/edit', async (req, res) => {
+  // The report-back (how it went, how many came): organisers and the picket's host.
+  const reportPage = async (req: Request, res: import('express').Response, status: number, values?: Record<string, unknown>, errors: Record<string, string> = {}) => {
+    const event = await events.eventForOrganiser(deps, req.actor!, eventId(req));
+    res.status(status).page('organise-report', {
+      title: req.t('events.report.title', { title: event.title }), event: { id: event.id, title: event.title },
+      values: values ?? { action_status: event.action_status, attendance_count: event.attendance_count ?? '' }, errors, actionStatuses: ACTION_STATUSES,
+    });
+  };
+  router.get('/organise/events/:id/report', async (req, res) => reportPage(req, res, 200));
+  router.post('/organise/events/:id/report', async (req, res) => {
+    await events.eventForOrganiser(deps, req.actor!, eventId(req)); // 404/403 before reading the form
+    const parsed = parse(reportSchema, req.body);
+    if (!parsed.ok) return reportPage(req, res, 400, { action_status: req.body?.action_status, attendance_count: req.body?.attendance_count }, parsed.errors);
+    await events.recordReportBack(deps, req.actor!, eventId(req), parsed.data);
+    res.flash('success', 'events.report.saved');
+    res.redirect(303, `/organise/events/${eventId(req)}`);
+  });
+
+  router.get('/organise/events/:id/edit', requireUser, async (req, res) => {
     const event = await events.eventForOrganiser(deps, req.user!, eventId(req));
     renderEventForm(deps, req, res, { values: await events.formValues(deps, event), errors: {}, event });
   });
 
-  router.post('/organise/events/:id', async (req, res) => {
+  router.post('/organise/events/:id', requireUser, async (req, res) => {
     const id = eventId(req);
     const event = await events.eventForOrganiser(deps, req.user!, id);
     if (isVenueSearch(req.body)) return renderEventForm(deps, req, res, { values: typedValues(req.body), errors: {}, event });
@@ -62,24 +85,24 @@ export function organiseEventsRouter(deps: AppDeps): Router {
     res.redirect(303, `/organise/events/${id}`);
   });
 
-  router.post('/organise/events/:id/publish', async (req, res) => {
+  router.post('/organise/events/:id/publish', requireUser, async (req, res) => {
     const event = await events.publishEvent(deps, req.user!, eventId(req));
     res.flash('success', 'events.flash.published');
     res.redirect(303, `/organise/events/${event.id}`);
   });
 
-  router.post('/organise/events/:id/cancel', async (req, res) => {
+  router.post('/organise/events/:id/cancel', requireUser, async (req, res) => {
     const event = await events.cancelEvent(deps, req.user!, eventId(req));
     res.flash('success', 'events.flash.cancelled');
     res.redirect(303, `/organise/events/${event.id}`);
   });
 
-  router.post('/organise/events/:id/duplicate', async (req, res) => {
+  router.post('/organise/events/:id/duplicate', requireUser, async (req, res) => {
     const event = await events.eventForOrganiser(deps, req.user!, eventId(req));
     res.redirect(303, `/organise/events/new?duplicate=${event.id}`);
   });
 
-  router.post('/organise/events/:id/delete', async (req, res) => {
+  router.post('/organise/events/:id/delete', requireUser, async (req, res) => {
     await events.deleteDraft(deps, req.user!, eventId(req));
     res.flash('success', 'events.flash.deleted');
     res.redirect(303, '/organise');

@@ -1,4 +1,5 @@
-// The organiser's RSVP tools: list with counts, CSV export, message to everyone going.
+// The organiser's RSVP tools: list with counts, CSV export, message to everyone going. Hosts
+// signed in by link use them for the pickets they run (the policy decides, src/policies).
 import { Router, Request, Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps';
@@ -7,7 +8,7 @@ import { parse, requiredText, FieldErrors } from '../lib/validation';
 import * as organise from '../services/organise-rsvps';
 import * as decisions from '../services/attendees';
 import { NotFound } from '../lib/errors';
-import { requireUser } from './middleware';
+import { requireActor } from './middleware';
 import { eventIdParam } from './params';
 
 const messageForm = z.object({ subject: requiredText(150), body: requiredText(5000) });
@@ -16,7 +17,7 @@ export function organiseRsvpsRouter(deps: AppDeps): Router {
   const router = Router();
 
   const listPage = async (req: Request, res: Response, status: number, values: Record<string, unknown> = {}, errors: FieldErrors = {}) => {
-    const overview = await organise.rsvpOverview(deps, req.user!, eventIdParam(req.params.id), req.locale, pageParam(req.query.page));
+    const overview = await organise.rsvpOverview(deps, req.actor!, eventIdParam(req.params.id), req.locale, pageParam(req.query.page));
     res.set('Cache-Control', 'no-store');
     res.status(status).page('organise-rsvps', {
       title: req.t('rsvps.organise.title', { title: overview.event.title }), ...overview, values, errors,
@@ -24,10 +25,10 @@ export function organiseRsvpsRouter(deps: AppDeps): Router {
     });
   };
 
-  router.get('/organise/events/:id/rsvps', requireUser, async (req, res) => listPage(req, res, 200));
+  router.get('/organise/events/:id/rsvps', requireActor, async (req, res) => listPage(req, res, 200));
 
-  router.get('/organise/events/:id/rsvps.csv', requireUser, async (req, res) => {
-    const { event, csv } = await organise.rsvpCsv(deps, req.user!, eventIdParam(req.params.id), req.locale);
+  router.get('/organise/events/:id/rsvps.csv', requireActor, async (req, res) => {
+    const { event, csv } = await organise.rsvpCsv(deps, req.actor!, eventIdParam(req.params.id), req.locale);
     res.set({
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="rsvps-event-${event.id}.csv"`,
@@ -36,11 +37,11 @@ export function organiseRsvpsRouter(deps: AppDeps): Router {
     res.send(csv);
   });
 
-  router.post('/organise/events/:id/messages', requireUser, async (req, res) => {
-    await organise.eventForOrganiser(deps, req.user!, eventIdParam(req.params.id)); // ownership before validation
+  router.post('/organise/events/:id/messages', requireActor, async (req, res) => {
+    await organise.eventForOrganiser(deps, req.actor!, eventIdParam(req.params.id)); // ownership before validation
     const parsed = parse(messageForm, req.body ?? {});
     if (!parsed.ok) return listPage(req, res, 400, { subject: req.body?.subject ?? '', body: req.body?.body ?? '' }, parsed.errors);
-    const { recipients } = await organise.messageAttendees(deps, req.user!, eventIdParam(req.params.id), parsed.data);
+    const { recipients } = await organise.messageAttendees(deps, req.actor!, eventIdParam(req.params.id), parsed.data);
     res.flash('success', 'rsvps.organise.sent', { count: recipients });
     res.redirect(303, `/organise/events/${eventIdParam(req.params.id)}/rsvps`);
   });
@@ -53,22 +54,22 @@ export function organiseRsvpsRouter(deps: AppDeps): Router {
   };
   const back = (req: Request, res: Response) => res.redirect(303, `/organise/events/${eventIdParam(req.params.id)}/rsvps`);
 
-  router.post('/organise/events/:id/rsvps/approve', requireUser, async (req, res) => {
-    const result = await decisions.approve(deps, req.user!, eventIdParam(req.params.id), null);
+  router.post('/organise/events/:id/rsvps/approve', requireActor, async (req, res) => {
+    const result = await decisions.approve(deps, req.actor!, eventIdParam(req.params.id), null);
     res.flash(result.full ? 'info' : 'success', result.full ? 'rsvps.decide.approvedFull' : 'rsvps.decide.approved', { count: result.approved + result.waitlisted, full: result.full });
     back(req, res);
   });
 
-  router.post('/organise/events/:id/rsvps/:rsvpId/approve', requireUser, async (req, res) => {
-    const result = await decisions.approve(deps, req.user!, eventIdParam(req.params.id), [rsvpIdParam(req)]);
+  router.post('/organise/events/:id/rsvps/:rsvpId/approve', requireActor, async (req, res) => {
+    const result = await decisions.approve(deps, req.actor!, eventIdParam(req.params.id), [rsvpIdParam(req)]);
     res.flash(result.full ? 'info' : 'success', result.full ? 'rsvps.decide.approvedFull' : 'rsvps.decide.approved', { count: result.approved + result.waitlisted, full: result.full });
     back(req, res);
   });
 
   const done = { decline: 'rsvps.decide.declined', remove: 'rsvps.decide.removed', block: 'rsvps.decide.blocked' } as const;
   for (const decision of ['decline', 'remove', 'block'] as const) {
-    router.post(`/organise/events/:id/rsvps/:rsvpId/${decision}`, requireUser, async (req, res) => {
-      await decisions.decide(deps, req.user!, eventIdParam(req.params.id), rsvpIdParam(req), decision);
+    router.post(`/organise/events/:id/rsvps/:rsvpId/${decision}`, requireActor, async (req, res) => {
+      await decisions.decide(deps, req.actor!, eventIdParam(req.params.id), rsvpIdParam(req), decision);
       res.flash('success', done[decision]);
       back(req, res);
     });

@@ -46,7 +46,7 @@ export interface RequestProtection {
 
 /** Whether the request needs the double-submit token (a logged-in session or an account form). */
 export function needsToken(req: Request): boolean {
-  return Boolean(req.session?.userId) || ACCOUNT_FORMS.test(req.path);
+  return Boolean(req.session?.userId || req.session?.hostId) || ACCOUNT_FORMS.test(req.path);
 }
 
 /** Whether a browser says the request comes from a page of this site (see the top of this file). */
@@ -62,7 +62,7 @@ export function requestProtection(deps: Pick<AppDeps, 'config' | 'sessionSecret'
   const { config } = deps;
   const { generateCsrfToken, validateRequest } = doubleCsrf({
     getSecret: () => deps.sessionSecret,
-    getSessionIdentifier: (req) => (req.session?.userId ? req.sessionID : 'anonymous'),
+    getSessionIdentifier: (req) => (req.session?.userId || req.session?.hostId ? req.sessionID : 'anonymous'),
     cookieName: config.secureCookies ? '__Host-picket.csrf' : 'picket.csrf',
     cookieOptions: { sameSite: 'lax', secure: config.secureCookies, path: '/', httpOnly: true },
     getCsrfTokenFromRequest: (req) => req.get('x-csrf-token') ?? req.body?._csrf,

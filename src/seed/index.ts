@@ -6,6 +6,7 @@ import { seedCampaigns } from './campaigns';
 import { seedEvents } from './events';
 import { seedRsvps } from './rsvps';
 import { seedMedia } from './media';
+import { seedProposals } from './proposals';
 
 /** The whole demo, step by step; each step is idempotent. */
 export async function runSeed(opts: { db: Knex; storage: Storage; seedPassword?: string; log?: (line: string) => void; now?: Date }) {
@@ -24,5 +25,6 @@ export async function runSeed(opts: { db: Knex; storage: Storage; seedPassword?:
   await seedEvents(ctx);
   await seedRsvps(ctx);
   await seedMedia(ctx);
+  await seedProposals(ctx);
   return { accounts, ctx };
 }

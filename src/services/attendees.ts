@@ -4,8 +4,9 @@
 // address. Blocked people's RSVPs are accepted on screen but never become a place, so they are
 // never told the meeting point. Every decision holds the event's lock, like any RSVP.
 import type { AppDeps } from '../deps';
-import type { EventRow, RsvpRow, UserRow } from '../db/tables';
-import { BadRequest, NotFound } from '../lib/errors';
+import type { EventRow, RsvpRow } from '../db/tables';
+import { BadRequest, Forbidden, NotFound } from '../lib/errors';
+import { accountId, Actor } from '../policies';
 import * as q from '../queries/rsvps';
 import * as attendees from '../queries/attendees';
 import { promoteWaitlisted } from './rsvps';
@@ -26,7 +27,7 @@ export interface DecisionResult {
 }
 
 /** Approves requests (`ids`, or all when null), oldest first, into free places, then the waitlist. */
-export async function approve(deps: Deps, user: UserRow, eventId: number, ids: number[] | null): Promise<DecisionResult> {
+export async function approve(deps: Deps, user: Actor, eventId: number, ids: number[] | null): Promise<DecisionResult> {
   await eventForOrganiser(deps, user, eventId);
   return deps.db.transaction(async (trx) => {
     const event = (await q.lockEvent(trx, eventId))!;
@@ -60,8 +61,10 @@ export async function approve(deps: Deps, user: UserRow, eventId: number, ids: n
  * person is told neutrally, and a freed place goes to the waitlist. `block` also puts the
  * address on the campaign's block list and removes it from the campaign's other pickets.
  */
-export async function decide(deps: Deps, user: UserRow, eventId: number, rsvpId: number, decision: Exclude<Decision, 'approve'>): Promise<DecisionResult> {
+export async function decide(deps: Deps, user: Actor, eventId: number, rsvpId: number, decision: Exclude<Decision, 'approve'>): Promise<DecisionResult> {
   const owned = await eventForOrganiser(deps, user, eventId);
+  // The block list is the campaign's: a host (who runs one picket of it) may remove someone, not block them campaign-wide.
+  if (decision === 'block' && accountId(user) === null) throw new Forbidden();
   if (decision === 'block' && !owned.campaign_id) throw new BadRequest({ _form: 'rsvps.decide.noCampaign' });
   return deps.db.transaction(async (trx) => {
     const event = (await q.lockEvent(trx, eventId))!;
@@ -73,7 +76,7 @@ export async function decide(deps: Deps, user: UserRow, eventId: number, rsvpId:
     if (decision === 'block') {
       if (!rsvp.email) throw new BadRequest({ _form: 'rsvps.decide.noEmail' });
       const hash = emailHash(deps.sessionSecret, rsvp.email);
-      await attendees.addBlock(trx, event.campaign_id!, hash, user.id, now);
+      await attendees.addBlock(trx, event.campaign_id!, hash, accountId(user)!, now);
       // The same person on the campaign's other pickets loses those places too (freed places there
       // go to their waitlists at the next change; this event's lock is the one held).
       const same = (await attendees.withEmailInCampaign(trx, event.campaign_id!)).filter((r) => emailHash(deps.sessionSecret, r.email!) === hash);

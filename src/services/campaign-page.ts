@@ -15,6 +15,7 @@ export async function publicCampaignPage(deps: Pick<AppDeps, 'db' | 'clock'>, sl
     demands: data.demands.map((d) => presentDemand(d, data.counts.get(d.id) ?? 0, prisoners)),
     prisoners: data.prisoners.map((p) => presentPrisoner(p, data.demands, locale)),
     board: dayOfActionBoard(events),
+    capitalsCovered: data.capitalsCovered,
     countries: groupByCountry(events),
     picketsPaging: data.picketsPaging,
     reportBacks: reportBacks(events, data.media, data.handins),

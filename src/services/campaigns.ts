@@ -194,15 +194,16 @@ export async function publicCampaign(deps: Deps, slug: string, picketsPage = 1) 
   const campaign = await campaigns.findCampaignBySlug(deps.db, slug);
   if (!campaign) throw new NotFound();
   const p = paging(picketsPage, await campaigns.countPublicCampaignEvents(deps.db, campaign.id), CAMPAIGN_PICKETS_PER_PAGE);
-  const [demands, prisoners, counts, events, media] = await Promise.all([
+  const [demands, prisoners, counts, events, media, capitalsCovered] = await Promise.all([
     campaigns.listDemands(deps.db, campaign.id),
     campaigns.listPrisoners(deps.db, campaign.id),
     campaigns.picketsPerDemand(deps.db, campaign.id),
     campaigns.publicCampaignEventSummaries(deps.db, campaign.id, { limit: p.perPage, offset: p.offset }),
     submissions.approvedForCampaign(deps.db, campaign.id),
+    campaigns.countriesCovered(deps.db, campaign.id),
   ]);
   const handins = await submissions.handinSummary(deps.db, events.map((e) => e.id));
-  return { campaign, demands, prisoners, counts, events, media, handins, picketsPaging: p, now: deps.clock.now() };
+  return { campaign, demands, prisoners, counts, events, media, handins, capitalsCovered, picketsPaging: p, now: deps.clock.now() };
 }
 
 /** Built calendars by campaign and version; the caller keeps one per app. */

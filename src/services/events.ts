@@ -15,7 +15,7 @@ import { findVenue } from '../queries/venues';
 import * as rsvpQueries from '../queries/rsvps';
 import { eventChanged } from './event-changes';
 import { promoteWaitlisted } from './rsvps';
-import { authorize, ownerScope, picket } from '../policies';
+import { Actor, authorize, ownerScope, picket } from '../policies';
 import { presentDashboardEvent } from '../presenters/events';
 
 /** What the event form sends, after the route's schema checked types and lengths. */
@@ -57,7 +57,7 @@ export function slugify(title: string): string {
 }
 
 /** The event, if `user` owns it or is an admin: 404 when it does not exist, 403 otherwise. */
-export async function eventForOrganiser(deps: Pick<AppDeps, 'db'>, user: Organiser, id: number): Promise<EventRow> {
+export async function eventForOrganiser(deps: Pick<AppDeps, 'db'>, user: Actor, id: number): Promise<EventRow> {
   const event = await q.findEvent(deps.db, id);
   if (!event) throw new NotFound();
   authorize(user, 'manage', picket(event));
@@ -74,22 +74,20 @@ export async function formChoices(deps: Pick<AppDeps, 'db'>, user: Organiser) {
   };
 }
 
-/** Checks what only the database and the zone rules can tell, and builds the row. */
-async function resolve(db: Knex, user: Organiser, form: EventForm): Promise<
-  { ok: true; input: Omit<q.EventInput, 'owner_id' | 'status' | 'slug'>; demandIds: number[] } | { ok: false; errors: FieldErrors }
-> {
-  const errors: FieldErrors = {};
-  let demands: DemandRow[] = [];
-  if (form.campaign_id !== null) {
-    const usable = await q.usableCampaigns(db, ownerScope(user));
-    if (!usable.some((c) => c.id === form.campaign_id)) errors.campaign_id = 'events.errors.unknownCampaign';
-    else demands = await q.demandsOfCampaigns(db, [form.campaign_id]);
-  }
-  const demandIds = [...new Set(form.demand_ids)];
-  if (!errors.campaign_id && demandIds.some((id) => !demands.some((d) => d.id === id))) {
-    errors.demand_ids = 'events.errors.unknownDemand';
-  }
+/** The place and wall-clock times of a picket form (the organiser's, or a host's proposal). */
+export type PlaceAndTimeForm = Pick<EventForm, 'venue_id' | 'address' | 'city' | 'country' | 'latitude' | 'longitude' | 'timezone' | 'starts_local' | 'ends_local'>;
 
+/**
+ * The one rule for where and when a picket is: a venue from the directory (its address, point and
+ * zone) or a free place with a point; times typed in the place's zone, a time skipped by a
+ * daylight-saving change refused, the end after the start.
+ */
+export async function resolvePlaceAndTime(db: Knex, form: PlaceAndTimeForm): Promise<{
+  errors: FieldErrors;
+  place: { address: string; city: string; country: string; latitude: number | null; longitude: number | null };
+  zone: string; startsAt?: Date; endsAt?: Date;
+}> {
+  const errors: FieldErrors = {};
   let place = { address: form.address, city: form.city, country: form.country, latitude: form.latitude, longitude: form.longitude };
   let zone = form.timezone;
   if (form.venue_id !== null) {
@@ -122,6 +120,29 @@ async function resolve(db: Knex, user: Organiser, form: EventForm): Promise<
     else errors.ends_local = end.error;
     if (startsAt && endsAt && endsAt <= startsAt) errors.ends_local = 'events.errors.endBeforeStart';
   }
+
+  return { errors, place, zone, startsAt, endsAt };
+}
+
+/** Checks what only the database and the zone rules can tell, and builds the row. */
+async function resolve(db: Knex, user: Organiser, form: EventForm): Promise<
+  { ok: true; input: Omit<q.EventInput, 'owner_id' | 'status' | 'slug'>; demandIds: number[] } | { ok: false; errors: FieldErrors }
+> {
+  const errors: FieldErrors = {};
+  let demands: DemandRow[] = [];
+  if (form.campaign_id !== null) {
+    const usable = await q.usableCampaigns(db, ownerScope(user));
+    if (!usable.some((c) => c.id === form.campaign_id)) errors.campaign_id = 'events.errors.unknownCampaign';
+    else demands = await q.demandsOfCampaigns(db, [form.campaign_id]);
+  }
+  const demandIds = [...new Set(form.demand_ids)];
+  if (!errors.campaign_id && demandIds.some((id) => !demands.some((d) => d.id === id))) {
+    errors.demand_ids = 'events.errors.unknownDemand';
+  }
+
+  const where = await resolvePlaceAndTime(db, form);
+  Object.assign(errors, where.errors);
+  const { place, zone, startsAt, endsAt } = where;
 
   if (Object.keys(errors).length) return { ok: false, errors };
   return {
@@ -184,7 +205,7 @@ type ChangeDeps = Pick<AppDeps, 'db' | 'config' | 'i18n' | 'clock'>;
 
 /** Locks the event, checks the user may change it, applies `change` and tells attendees if it matters. */
 async function changeEvent(
-  deps: ChangeDeps, user: Organiser, id: number,
+  deps: ChangeDeps, user: Actor, id: number,
   change: (trx: Knex.Transaction, before: EventRow) => Promise<EventRow>,
 ): Promise<EventRow> {
   return deps.db.transaction(async (trx) => {
@@ -298,4 +319,11 @@ export async function dashboardEvents(deps: Pick<AppDeps, 'db' | 'clock'>, user:
   const rows = await q.eventsOwnedBy(deps.db, scope, { limit: p.perPage, offset: p.offset });
   const now = deps.clock.now();
   return { events: rows.map((row) => presentDashboardEvent(row, now)), paging: p };
+}
+
+/** The report-back of a picket: how it went (the day-of-action status) and how many came. Hosts record it for theirs. */
+export function recordReportBack(
+  deps: ChangeDeps, actor: Actor, id: number, report: { action_status: ActionStatus; attendance_count: number | null },
+): Promise<EventRow> {
+  return changeEvent(deps, actor, id, (trx) => q.updateEvent(trx, id, report));
 }

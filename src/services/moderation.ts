@@ -10,9 +10,9 @@ import * as queries from '../queries/submissions';
 import { CONTENT_TYPES, fileKey, isKey, isSize, MediaSize, removeFiles, storeWithRows } from './media-files';
 import { SUBMISSION_STATUSES } from '../domain/enums';
 import * as policy from '../policies';
-import { authorize, can, ownerScope, picket } from '../policies';
+import { accountId, Actor, authorize, can, ownerScope, picket } from '../policies';
 
-async function eventOf(deps: Pick<AppDeps, 'db'>, user: UserRow | undefined, eventId: number): Promise<EventRow> {
+async function eventOf(deps: Pick<AppDeps, 'db'>, user: Actor | undefined, eventId: number): Promise<EventRow> {
   const event = await queries.findEvent(deps.db, eventId);
   if (!event) throw new NotFound();
   authorize(user, 'manage', picket(event));
@@ -20,7 +20,7 @@ async function eventOf(deps: Pick<AppDeps, 'db'>, user: UserRow | undefined, eve
 }
 
 /** A submission `user` may moderate (404 unknown, 403 someone else's); routes ask before reading the form. */
-export async function submissionOf(deps: Pick<AppDeps, 'db'>, user: UserRow | undefined, id: number) {
+export async function submissionOf(deps: Pick<AppDeps, 'db'>, user: Actor | undefined, id: number) {
   const submission = await queries.findById(deps.db, id);
   if (!submission) throw new NotFound();
   const event = await eventOf(deps, user, submission.event_id);
@@ -36,7 +36,7 @@ async function pageOf(deps: AppDeps, eventId: number, statuses: SubmissionStatus
 }
 
 /** The moderation page of one event: pending first, then what was decided; each a page at a time. */
-export async function eventQueue(deps: AppDeps, user: UserRow | undefined, eventId: number, pages: { pending: number; decided: number } = { pending: 1, decided: 1 }) {
+export async function eventQueue(deps: AppDeps, user: Actor | undefined, eventId: number, pages: { pending: number; decided: number } = { pending: 1, decided: 1 }) {
   const event = await eventOf(deps, user, eventId);
   const [pending, decided] = await Promise.all([
     pageOf(deps, event.id, ['pending'], pages.pending),
@@ -69,20 +69,20 @@ function assertPending(submission: SubmissionRow): void {
   if (submission.status !== 'pending') throw new Conflict('rules.moderation.alreadyDecided');
 }
 
-export async function approve(deps: AppDeps, user: UserRow | undefined, id: number): Promise<SubmissionRow> {
+export async function approve(deps: AppDeps, user: Actor | undefined, id: number): Promise<SubmissionRow> {
   await submissionOf(deps, user, id);
   return decide(deps, id, async (trx, locked) => {
     assertPending(locked);
-    return queries.update(trx, locked.id, { status: 'approved', rejection_reason: '', moderated_by: user!.id, moderated_at: deps.clock.now() });
+    return queries.update(trx, locked.id, { status: 'approved', rejection_reason: '', moderated_by: accountId(user), moderated_at: deps.clock.now() });
   });
 }
 
-export async function reject(deps: AppDeps, user: UserRow | undefined, id: number, reason: string): Promise<SubmissionRow> {
+export async function reject(deps: AppDeps, user: Actor | undefined, id: number, reason: string): Promise<SubmissionRow> {
   await submissionOf(deps, user, id);
   const { row, key } = await decide(deps, id, async (trx, locked) => {
     assertPending(locked);
     const updated = await queries.update(trx, locked.id, {
-      status: 'rejected', rejection_reason: reason, storage_key: null, moderated_by: user!.id, moderated_at: deps.clock.now(),
+      status: 'rejected', rejection_reason: reason, storage_key: null, moderated_by: accountId(user), moderated_at: deps.clock.now(),
     });
     return { row: updated, key: locked.storage_key };
   });
@@ -96,7 +96,7 @@ export async function reject(deps: AppDeps, user: UserRow | undefined, id: numbe
  * new key and the old files deleted, so no copy of the unmasked picture stays behind (nor in a
  * browser cache).
  */
-export async function mask(deps: AppDeps, user: UserRow | undefined, id: number, regions: Region[]): Promise<SubmissionRow> {
+export async function mask(deps: AppDeps, user: Actor | undefined, id: number, regions: Region[]): Promise<SubmissionRow> {
   const { submission } = await submissionOf(deps, user, id);
   const oldKey = submission.storage_key;
   if (submission.media_type !== 'image') throw new BadRequest({ regions: 'media.errors.notAnImage' });
@@ -115,7 +115,7 @@ export async function mask(deps: AppDeps, user: UserRow | undefined, id: number,
   return row;
 }
 
-export async function recordHandin(deps: AppDeps, user: UserRow | undefined, id: number, status: HandinStatus | null, to: string) {
+export async function recordHandin(deps: AppDeps, user: Actor | undefined, id: number, status: HandinStatus | null, to: string) {
   const { submission } = await submissionOf(deps, user, id);
   if (submission.kind !== 'letter') throw new BadRequest({ handin_status: 'errors.invalid' });
   return queries.update(deps.db, submission.id, { handin_status: status, handin_to: status ? to : '' });
@@ -156,7 +156,7 @@ export async function publicFile(deps: AppDeps, key: unknown, size: unknown): Pr
 }
 
 /** A file for its moderator, whatever its status. Others get 404, as if it did not exist. */
-export async function previewFile(deps: AppDeps, user: UserRow | undefined, key: unknown, size: unknown): Promise<MediaFile> {
+export async function previewFile(deps: AppDeps, user: Actor | undefined, key: unknown, size: unknown): Promise<MediaFile> {
   if (!isKey(key) || !isSize(size)) throw new NotFound();
   const submission = await queries.findByKey(deps.db, key);
   if (!submission || submission.status === 'rejected') throw new NotFound();

@@ -3,15 +3,20 @@ import type { AppDeps } from '../deps';
 import { renderMarkdown } from '../lib/markdown';
 import { eventPath, presentOrganiserEvent } from '../presenters/events';
 import { demandsOfEvents } from '../queries/events';
-import { eventForOrganiser, Organiser } from './events';
+import type { Actor } from '../policies';
+import { eventForOrganiser } from './events';
 
-export async function organiserEventPage(deps: Pick<AppDeps, 'db'>, user: Organiser, id: number) {
+export async function organiserEventPage(deps: Pick<AppDeps, 'db'>, user: Actor, id: number) {
   const event = await eventForOrganiser(deps, user, id);
   const demands = (await demandsOfEvents(deps.db, [event.id])).get(event.id) ?? [];
+  // A host runs the picket; its details (campaign, place, status) stay with the campaign's organisers.
+  const mayEdit = user.role !== 'host';
   return {
     event: presentOrganiserEvent(event),
     demands: demands.map((d) => ({ text: d.text })),
     publicPath: eventPath(event),
     descriptionHtml: renderMarkdown(event.description),
+    mayEdit,
+    backPath: mayEdit ? '/organise' : '/host',
   };
 }

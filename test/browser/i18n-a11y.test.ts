@@ -48,6 +48,13 @@ describeBrowser('languages and accessibility in a real browser', () => {
     const rsvp = await buildRsvp(db, event, { name: 'Ana', locale: 'en' });
     // A prisoner profile and a letter template in the organisers' language (Russian), for their pages.
     const [prisoner] = await db('prisoners').insert({ campaign_id: campaign.id, name: 'Ales', story: 'A trade unionist.', status: 'detained' }).returning('*');
+    // An open call for local hosts, with a proposal waiting (issue 17).
+    await db('campaigns').where({ id: campaign.id }).update({ proposals_open: true });
+    const [host] = await db('hosts').insert({ campaign_id: campaign.id, email: 'host@picket.test', name: 'Vilnius Solidarity', verified_at: new Date() }).returning('*');
+    const [proposal] = await db('proposals').insert({
+      campaign_id: campaign.id, host_id: host.id, status: 'proposed', title: 'Candles in Vilnius', city: 'Vilnius', country: 'LT', latitude: 54.68, longitude: 25.27,
+      timezone: 'Europe/Vilnius', starts_at: new Date(Date.now() + 7 * 86400_000), ends_at: new Date(Date.now() + 7 * 86400_000 + 7200_000),
+    }).returning('*');
     const [letter] = await db('letter_templates').insert({ campaign_id: campaign.id, language: 'ru', title: 'Письмо послу', body: 'Уважаемый посол,' }).returning('*');
     Object.assign(publicPages, {
       home: '/',
@@ -63,6 +70,8 @@ describeBrowser('languages and accessibility in a real browser', () => {
       'rsvp cancelled': '/rsvp/cancelled',
       login: '/login',
       'forgotten password': '/password/forgot',
+      'host a picket': `/campaigns/${campaign.slug}/host`,
+      'host sign-in': `/campaigns/${campaign.slug}/host/sign-in`,
     });
     Object.assign(organiserPages, {
       dashboard: '/organise',
@@ -83,6 +92,8 @@ describeBrowser('languages and accessibility in a real browser', () => {
       venues: '/admin/venues',
       'new venue': '/admin/venues/new',
       accounts: '/admin/users',
+      proposals: '/organise/proposals',
+      proposal: `/organise/proposals/${proposal.id}`,
     });
     ({ site, browser } = await openBrowserOn(h.app));
   });
@@ -187,7 +198,7 @@ describeBrowser('languages and accessibility in a real browser', () => {
     const violations: Violation[] = [];
     const absentPublic = await visitAll(page, publicPages, async (name) => { violations.push(...(await seriousViolations(page, name))); });
     // Forms sent back with mistakes: the error summary and the messages tied to fields.
-    for (const name of ['login', 'rsvp']) {
+    for (const name of ['login', 'rsvp', 'host a picket']) {
       if (absentPublic.includes(name)) continue;
       await page.goto(site.url + publicPages[name]);
       await page.locator('main form button[type="submit"]').last().click();

@@ -40,7 +40,7 @@ describeBrowser('organiser tables on a phone', () => {
     await buildRsvp(db, picket, { name: 'Jo', email: null, status: 'waitlisted' });
     await db('venues').insert({ name: 'Embassy of the Republic of Belarus', kind: 'embassy', address: 'Kensington Court 6', city: 'London', country: 'GB', represents: 'BY', latitude: 51.5, longitude: -0.19, timezone: 'Europe/London' });
 
-    const pages = ['/organise', `/organise/events/${picket.id}/rsvps`, '/organise/campaigns', '/admin/users', '/admin/venues', '/campaigns/brigades'];
+    const pages = ['/organise', `/organise/events/${picket.id}/rsvps`, '/organise/campaigns', '/admin/users', '/admin/venues', '/campaigns/brigades', '/organise/proposals'];
     for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 800 }]) {
       const context = viewport.width === 360 ? await phoneContext(browser) : await browser.newContext({ viewport });
       const page = await logIn(context, admin.email, admin.password);
