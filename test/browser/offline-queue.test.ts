@@ -118,7 +118,7 @@ describeBrowser('actions made offline are sent once when the connection returns'
     // Back on the picket's saved page, which says what waits.
     await page.waitForURL(new RegExp(`/events/${event.id}-[a-z-]+#offline-queue$`));
     await page.getByRole('heading', { name: 'Picket at the embassy in Bern' }).waitFor();
-    await expect(summary(page).textContent()).resolves.toBe('1 RSVP waiting to send');
+    await page.waitForFunction(() => document.querySelector('.offline-queue-summary')?.textContent === '1 RSVP waiting to send');
     await expect(page.locator('.offline-queue-items li').textContent()).resolves.toBe('RSVP: Picket at the embassy in Bern: waiting for a connection');
     expect(await page.locator('#offline-queue').isVisible()).toBe(true);
     const queued = await keepQueued(page);
@@ -209,7 +209,7 @@ describeBrowser('actions made offline are sent once when the connection returns'
     await page.check('#field-consent');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.locator('.upload-progress li.upload-queued').nth(1).waitFor();
-    await expect(page.locator('.upload-result').textContent()).resolves.toMatch(/^Saved on this phone/);
+    await page.waitForFunction(() => /^Saved on this phone/.test(document.querySelector('.upload-result')?.textContent ?? ''));
     await page.getByLabel('A protest letter').check();
     await page.getByLabel('Text of the letter').fill('We ask for the release of all political prisoners.');
     if (!(await page.isChecked('#field-consent'))) await page.check('#field-consent');
@@ -243,7 +243,7 @@ describeBrowser('actions made offline are sent once when the connection returns'
     expect(requests.filter((url) => !fromPicket(url))).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
-  }, 60_000);
+  }, 120_000);
 
   test("a person's own picket: the manage page of an RSVP made on this phone is kept offline with its meeting point; someone else's is not", async () => {
     const owner = await buildUser(h.database.db);
