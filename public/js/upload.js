@@ -1,6 +1,9 @@
 // Upload with a progress bar per file. Each file goes in its own request, so one refused photo
 // does not lose the others and each bar is true. A photo waits for its face masks (faces.js)
-// and they travel with it. Without this script the form posts as usual.
+// and they travel with it. Each request carries an idempotency key made here, the same for every
+// attempt, so a resent file is stored once; with no connection, the service worker keeps it on the
+// phone and sends it later (offline/sw-queue.js), and the row says so. Without this script the
+// form posts as usual.
 (function () {
   'use strict';
 
@@ -42,7 +45,7 @@
       return { li: li, bar: bar, state: state };
     }
 
-    function send(file, ui, masks) {
+    function send(file, ui, masks, key) {
       return new Promise(function (resolve) {
         var data = new FormData();
         // The token first: the server reads it after the whole body.
@@ -54,10 +57,12 @@
           data.append(field, input.value);
         });
         if (masks) data.append('masks', JSON.stringify([masks]));
+        if (d.queueLabel) data.append('queue_label', d.queueLabel);
         if (file) data.append('files', file);
         var xhr = new XMLHttpRequest();
         xhr.open('POST', form.action);
         xhr.setRequestHeader('Accept', 'application/json');
+        if (key) xhr.setRequestHeader('Idempotency-Key', key);
         xhr.upload.addEventListener('progress', function (e) {
           if (e.lengthComputable) ui.bar.value = Math.round((e.loaded / e.total) * 100);
           ui.state.textContent = d.tSending;
@@ -69,6 +74,11 @@
           try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
           var ok = xhr.status >= 200 && xhr.status < 300;
           ui.bar.value = 100;
+          if (xhr.status === 202 && body.queued) {
+            ui.li.className = 'upload-queued';
+            ui.state.textContent = d.tQueued;
+            return resolve('queued');
+          }
           ui.li.className = ok ? 'upload-ok' : 'upload-failed';
           ui.state.textContent = ok ? d.tDone : d.tFailed + ': ' + (body.error || xhr.status);
           resolve(ok ? 'ok' : 'refused');
@@ -84,7 +94,7 @@
           again.addEventListener('click', function () {
             again.remove();
             ui.state.textContent = d.tWaiting;
-            send(file, ui).then(function (outcome) { if (outcome === 'ok') updateResult(); });
+            send(file, ui, masks, key).then(function (outcome) { if (outcome !== 'network') updateResult(); });
           });
           ui.li.appendChild(again);
           resolve('network');
@@ -101,8 +111,9 @@
       var rows = Array.prototype.slice.call(list.children);
       var waiting = rows.some(function (li) { return li.className === 'upload-retry'; });
       var refused = rows.some(function (li) { return li.className === 'upload-failed'; });
+      var queued = rows.some(function (li) { return li.className === 'upload-queued'; });
       var allOk = !waiting && !refused;
-      result.textContent = allOk ? d.tAllDone : waiting ? d.tConnectionSome : d.tSomeFailed;
+      result.textContent = !allOk ? (waiting ? d.tConnectionSome : d.tSomeFailed) : queued ? d.tAllQueued : d.tAllDone;
       result.className = 'upload-result ' + (allOk ? 'upload-result-ok' : 'upload-result-failed');
       if (allOk) {
         form.querySelectorAll('input[type="file"]').forEach(function (input) { input.value = ''; });
@@ -136,9 +147,10 @@
           ui.state.textContent = d.tFailed + ': ' + d.tTooLarge;
           return function () { return Promise.resolve('refused'); };
         }
+        var key = window.picketNewKey ? window.picketNewKey() : null;
         return function () {
           var masks = file && form.picketMasks ? form.picketMasks.maskFor(file) : Promise.resolve(null);
-          return masks.then(function (m) { return send(file, ui, m); });
+          return masks.then(function (m) { return send(file, ui, m, key); });
         };
       });
       // Two at a time: quick on a good connection, gentle on a phone's.

@@ -207,6 +207,16 @@ export interface LetterTemplateRow {
   updated_at: Date;
 }
 
+/** An action sent with an idempotency key (an RSVP or upload a phone queued): its answer, kept to be given again. */
+export interface IdempotencyKeyRow {
+  key: string;
+  scope: string;
+  fingerprint: string;
+  result: Record<string, unknown>;
+  created_at: Date;
+  expires_at: Date;
+}
+
 export interface HostRow {
   id: number;
   campaign_id: number;

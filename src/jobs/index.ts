@@ -12,6 +12,7 @@ import { Queue, Recurring, runDueJobs as runQueueOnce, startQueue } from '../lib
 import { deliverRsvpMail, RsvpMailPayload } from '../services/rsvp-mail';
 import { eraseExpiredRsvps, queueConfirmations, sendDueReminders, sweepConfirmations } from '../services/rsvp-jobs';
 import { cleanupStrayFiles } from '../services/media-files';
+import { deleteExpired as deleteExpiredKeys } from '../services/idempotency';
 import { eraseStaleProposals, sendProposalDigests } from '../services/proposal-jobs';
 
 export interface JobDeps {
@@ -31,6 +32,7 @@ export const recurring: Recurring[] = [
   { task: 'rsvp_confirmation_sweep', every: 'beat' },
   { task: 'media_cleanup', cron: '11,41 * * * *' },
   { task: 'rsvp_retention', cron: '17 3 * * *' },
+  { task: 'idempotency_cleanup', cron: '23 * * * *' },
   { task: 'proposal_retention', cron: '23 3 * * *' },
   { task: 'proposal_digest', cron: '0 7 * * *' },
 ];
@@ -56,6 +58,10 @@ export function buildTasks(deps: JobDeps): TaskList {
     },
     rsvp_retention: async () => {
       await eraseExpiredRsvps(deps, deps.clock.now());
+    },
+    idempotency_cleanup: async () => {
+      const removed = await deleteExpiredKeys(deps);
+      if (removed) deps.logger.info({ removed }, 'removed expired idempotency keys');
     },
     proposal_retention: async () => {
       const erased = await eraseStaleProposals(deps, deps.clock.now());

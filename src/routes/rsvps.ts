@@ -8,6 +8,8 @@ import { limitRequests } from '../lib/rate-limits';
 import { email, optionalText, parse, requiredText, FieldErrors } from '../lib/validation';
 import { goneEventView, managePage as manageView, rsvpEventView, rsvpFormPage } from '../services/rsvp-pages';
 import * as rsvps from '../services/rsvps';
+import { keyFrom } from '../services/idempotency';
+import { submitRsvpOnce } from '../services/rsvp-once';
 import { organiseRsvpsRouter } from './organise-rsvps';
 import { eventIdParam } from './params';
 import { RSVP_ROLES } from '../domain/enums';
@@ -53,20 +55,35 @@ export function rsvpsRouter(deps: AppDeps): Router {
 
   router.post('/events/:id/rsvp', limiter, async (req, res) => {
     const eventId = eventIdParam(req.params.id);
+    // A phone's queue (offline/queue.js) asks for JSON; a form with scripts off gets pages.
+    const json = req.accepts(['html', 'json']) === 'json';
     const values = { name: req.body?.name ?? '', email: req.body?.email ?? '', role: req.body?.role ?? 'attendee', note: req.body?.note ?? '' };
+    const refuse = async (status: number, event: EventRow, errors: FieldErrors) => {
+      if (!json) return formPage(req, res, status, event, values, errors);
+      const { _form: formError, ...fields } = errors;
+      const named = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, req.t(v)]));
+      res.status(status).json({ error: formError ? req.t(formError) : Object.values(named)[0], status, fields: named });
+    };
+    const key = keyFrom(req.get('idempotency-key') ?? req.body?.idempotency_key);
+    if (key === 'invalid') return refuse(400, await rsvps.publicEvent(deps, eventId), { idempotency_key: 'errors.invalid' });
     const parsed = parse(rsvpForm, req.body ?? {});
-    if (!parsed.ok) return formPage(req, res, 400, await rsvps.publicEvent(deps, eventId), values, parsed.errors);
-    // The service locks and checks the event itself: no extra query on the busy path.
-    const result = await rsvps.submitRsvp(deps, eventId, { ...parsed.data, locale: req.locale });
-    if (!result.ok) return formPage(req, res, result.errors._form === 'rsvps.closed.full' ? 409 : 400, result.event, values, result.errors);
+    if (!parsed.ok) return refuse(400, await rsvps.publicEvent(deps, eventId), parsed.errors);
+    // The service locks and checks the event itself: no extra query on the busy path. With a key
+    // (every form sent by a page with scripts), a second arrival answers as the first did.
+    const input = { ...parsed.data, locale: req.locale };
+    const result = key ? await submitRsvpOnce(deps, eventId, input, key) : await rsvps.submitRsvp(deps, eventId, input);
+    if (!result.ok) return refuse(result.errors._form === 'rsvps.closed.full' ? 409 : 400, result.event, result.errors);
     const { rsvp } = result;
-    if (!rsvp.email) {
-      // Head-count only: the manage link exists nowhere but on this person's screen.
-      res.flash('success', 'rsvps.done.headcount');
-      return res.redirect(303, `/rsvp/${rsvp.token}`);
+    const message = !rsvp.email ? 'rsvps.done.headcount' : rsvp.status === 'going' ? 'rsvps.done.going' : rsvp.status === 'waitlisted' ? 'rsvps.done.waitlisted' : 'rsvps.done.requested';
+    // Head-count only: the manage link exists nowhere but on this person's screen.
+    const next = rsvp.email ? `/events/${result.eventId}/rsvp/done` : `/rsvp/${rsvp.token}`;
+    if (json) {
+      privatePage(res);
+      if ('replayed' in result && result.replayed) res.set('Idempotent-Replayed', 'true');
+      return res.status(201).json({ ok: true, status: rsvp.status, message: req.t(message), next, manage: !rsvp.email });
     }
-    res.flash('success', rsvp.status === 'going' ? 'rsvps.done.going' : rsvp.status === 'waitlisted' ? 'rsvps.done.waitlisted' : 'rsvps.done.requested');
-    res.redirect(303, `/events/${result.eventId}/rsvp/done`);
+    res.flash('success', message);
+    res.redirect(303, next);
   });
 
   router.get('/events/:id/rsvp/done', async (req, res) => {

@@ -12,6 +12,7 @@ import { checkbox, optionalText, parse } from '../lib/validation';
 import { fewAtATime } from '../lib/upload-slots';
 import { limitRequests } from '../lib/rate-limits';
 import * as submissions from '../services/submissions';
+import { keyFrom } from '../services/idempotency';
 import { uploadPage } from '../services/media-page';
 import { uploadMasks } from './masks';
 import { SUBMISSION_KINDS } from '../domain/enums';
@@ -110,6 +111,8 @@ export function submissionsRouter(deps: AppDeps): Router {
       await submissions.eventForUpload(deps, id);
       return fail(res.locals.uploadError === 'media.errors.tooLarge' ? 413 : 400, { files: res.locals.uploadError });
     }
+    const key = keyFrom(req.get('idempotency-key') ?? req.body.idempotency_key);
+    if (key === 'invalid') return fail(400, { idempotency_key: 'errors.invalid' });
     const parsed = parse(uploadForm, req.body);
     if (!parsed.ok) return fail(400, parsed.errors);
     const files = ((req.files as Express.Multer.File[] | undefined) ?? []).filter((f) => f.size > 0).map((f) => f.buffer);
@@ -122,10 +125,14 @@ export function submissionsRouter(deps: AppDeps): Router {
       letterText: parsed.data.letter_text,
       files,
       masks: parsed.data.masks,
+      idempotencyKey: key,
     });
     if (!result.ok) return fail(400, result.errors);
     const message = req.t('media.upload.received', { count: result.submissions.length });
-    if (wantsJson(req)) return res.status(201).json({ ok: true, count: result.submissions.length, message });
+    if (wantsJson(req)) {
+      if (result.replayed) res.set('Idempotent-Replayed', 'true');
+      return res.status(201).json({ ok: true, count: result.submissions.length, message });
+    }
     res.flash('success', 'media.upload.received', { count: result.submissions.length });
     res.redirect(303, `/events/${id}/upload`);
   });

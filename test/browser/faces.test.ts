@@ -71,7 +71,9 @@ describeBrowser('faces masked before a photo leaves the phone', () => {
     const organiser = await buildUser(h.database.db, { name: 'Olga Organiser' });
     const event = await buildEvent(h.database.db, organiser, { title: 'Picket at the embassy', starts_at: new Date(Date.now() - 4 * 3600_000) });
 
-    const phone = await phoneContext(browser);
+    // No offline app: the test reads the upload as the page sends it (through the service worker,
+    // the page's request would carry no body for Playwright to read).
+    const phone = await phoneContext(browser, { serviceWorkers: 'block' });
     const asked = await onlyPicket(phone, site.url);
     const page = await phone.newPage();
     await page.goto(`${site.url}/events/${event.id}/upload`);

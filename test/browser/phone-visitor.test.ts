@@ -20,8 +20,8 @@ beforeAll(async () => {
 afterAll(() => closeJourney({ browser, site, h }));
 
 /** A phone whose network blocks the tile server (maps still draw their markers). */
-async function phone() {
-  const context = await phoneContext(browser);
+async function phone(options: Parameters<typeof phoneContext>[1] = {}) {
+  const context = await phoneContext(browser, options);
   await context.route(/tile\.openstreetmap\.org/, (route) => route.abort());
   return context;
 }
@@ -124,7 +124,9 @@ describeBrowser('a visitor on a phone', () => {
   test('a photo sent while the connection drops: the page says the connection failed, nothing is lost, and it can be sent again', async () => {
     const owner = await buildUser(h.database.db);
     const event = await buildEvent(h.database.db, owner, { title: 'Picket in the rain', starts_at: new Date(Date.now() - 3 * 3600_000) });
-    const context = await phone();
+    // A browser without the offline app (a private window): with it, the photo would wait in the
+    // phone's queue and go by itself (test/browser/offline-queue.test.ts).
+    const context = await phone({ serviceWorkers: 'block' });
     // The first attempt never reaches the server, as when the phone loses its signal.
     let drops = 1;
     await context.route(/\/submissions$/, (route) => (drops-- > 0 ? route.abort('internetdisconnected') : route.continue()));

@@ -2,7 +2,7 @@
    workbox-build computed at start-up in place of the placeholder below (the app shell:
    CSS, scripts, Leaflet, icons, base map data). Workbox's runtime is served by Picket itself. */
 /* global importScripts, workbox */
-importScripts('/vendor/workbox/workbox-sw.js');
+importScripts('/vendor/workbox/workbox-sw.js', '/public/js/offline/sw-queue.js');
 workbox.setConfig({ modulePathPrefix: '/vendor/workbox/', debug: false });
 
 self.skipWaiting();
@@ -12,11 +12,11 @@ workbox.precaching.precacheAndRoute(self.__WB_MANIFEST);
 
 var SAVED = 'picket-saved';
 
-// Public pages a person opened, kept for when the network is cut. Organiser pages, manage links and
+// Public pages a person opened, kept for when the network is cut. Organiser pages, other people's manage links and
 // everything else are never kept (they also say Cache-Control: no-store).
 var PUBLIC_PAGES = [
   /^\/$/, /^\/map$/, /^\/events\/\d+(-[a-z0-9-]*)?$/, /^\/events\/\d+\/card$/, /^\/events\/\d+\/rsvp\/done$/,
-  /^\/campaigns\/[a-z0-9-]+$/, /^\/api\/events\.geojson$/,
+  /^\/campaigns\/[a-z0-9-]+$/, /^\/api\/events\.geojson$/, /^\/events\/\d+\/upload$/,
 ];
 
 function isPublic(url) {
@@ -48,6 +48,59 @@ var pages = new workbox.strategies.NetworkFirst({
 });
 workbox.routing.registerRoute(function (options) { return isPublic(options.url); }, pages);
 
+// The face detector (a few MB, so not in the app shell): kept once it has run, so that a photo
+// taken at a picket with no network is still masked on the phone before it waits in the queue.
+workbox.routing.registerRoute(function (options) {
+  return options.url.origin === self.location.origin && /^\/vendor\/faces\/[\w.-]+$/.test(options.url.pathname);
+}, new workbox.strategies.StaleWhileRevalidate({ cacheName: 'picket-faces' }));
+
+// An RSVP or an upload that cannot reach Picket waits on the device (sw-queue.js) and is sent,
+// once, when the connection returns.
+workbox.routing.registerRoute(function (options) { return picketQueue.match(options.url) !== null; }, picketQueue.handler(SAVED), 'POST');
+
+self.addEventListener('sync', function (event) {
+  if (event.tag !== 'picket-queue') return;
+  // Rejected while something is still waiting, so that the browser tries again later.
+  event.waitUntil(picketQueue.sendAll().then(function (done) { if (!done) throw new Error('still offline'); }));
+});
+
+// A person's own pickets: the manage page of an RSVP made from this device (its picket with the
+// meeting point as the person was shown it) is kept in a cache of its own, refreshed whenever it
+// is opened online, and shown from there offline. Manage pages of RSVPs made elsewhere (someone
+// else's link opened here) are never kept; a cancelled or erased RSVP's page is dropped.
+var OWN = 'picket-own';
+var OWN_PAGE = /^\/rsvp\/[A-Za-z0-9_-]{20,100}$/;
+
+async function keepOwnPage(url) {
+  var response = await fetch(url, { credentials: 'same-origin' });
+  var cache = await caches.open(OWN);
+  if (response.status === 200 && /text\/html/.test(response.headers.get('content-type') || '')) await cache.put(url, response);
+  else if (response.status === 404 || response.status === 410) await forgetOwnPage(url);
+  return response.status === 200;
+}
+
+async function forgetOwnPage(url) {
+  await (await caches.open(OWN)).delete(url);
+  await picketQueue.releaseOwn(url);
+}
+picketQueue.onOwnPage(keepOwnPage);
+
+workbox.routing.registerRoute(function (options) {
+  return options.request.mode === 'navigate' && options.url.origin === self.location.origin && OWN_PAGE.test(options.url.pathname);
+}, async function (options) {
+  var cache = await caches.open(OWN);
+  var kept = await cache.match(options.request.url);
+  if (!kept) return fetch(options.request);
+  try {
+    var response = await fetch(options.request);
+    if (response.status === 200) await cache.put(options.request.url, response.clone());
+    else if (response.status === 404 || response.status === 410) await forgetOwnPage(options.request.url);
+    return response;
+  } catch (error) {
+    return markSaved.cachedResponseWillBeUsed({ cachedResponse: kept });
+  }
+});
+
 // Any other page goes to the network only (organiser pages, manage links, forms): when that fails,
 // the catch handler below says the page was not saved.
 workbox.routing.registerRoute(
@@ -59,6 +112,19 @@ workbox.routing.registerRoute(
 // (and, for a picket, its card) to be saved as soon as the worker controls it.
 self.addEventListener('message', function (event) {
   var data = event.data || {};
+  // A page opened, or came back online: send what waits, and tell the page what there is.
+  if (data.type === 'queue-send') return event.waitUntil(picketQueue.sendAll());
+  if (data.type === 'queue-state') return event.waitUntil(picketQueue.announce(event.source));
+  if (data.type === 'queue-clear') return event.waitUntil(picketQueue.clearResults());
+  if (data.type === 'keep-own' && typeof data.url === 'string') {
+    var own = new URL(data.url, self.location.origin);
+    if (own.origin !== self.location.origin || !OWN_PAGE.test(own.pathname)) return;
+    return event.waitUntil(picketQueue.isOwn(data.eventId, own.href).then(function (mine) {
+      return mine ? keepOwnPage(own.href) : false;
+    }).then(function (kept) {
+      if (event.source) event.source.postMessage({ type: 'own-kept', kept: Boolean(kept) });
+    }).catch(function () {}));
+  }
   if (data.type !== 'save' || typeof data.url !== 'string') return;
   var url = new URL(data.url, self.location.origin);
   var urls = isPublic(url) ? [url.href] : [];
