@@ -15,29 +15,15 @@ import * as campaignQueries from '../queries/campaigns';
 import * as eventQueries from '../queries/events';
 import * as users from '../queries/users';
 import { authorize, campaign as policyCampaign, ownerScope } from '../policies';
-import { resolvePlaceAndTime, slugify } from './events';
+import { EventForm, resolvePlaceAndTime, slugify } from './events';
 import { signInLinkFor } from './hosts';
 import { presentBoardRow, presentHostForOrganiser, presentProposalForOrganiser } from '../presenters/proposals';
 
 type Deps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'i18n'>;
 
-/** What the proposal form sends, after the route's schema checked types and lengths. */
-export interface ProposalForm {
-  title: string;
-  description: string;
-  venue_id: number | null;
-  address: string;
-  city: string;
-  country: string;
-  latitude: number | null;
-  longitude: number | null;
-  timezone: string;
-  starts_local: string;
-  ends_local: string;
-  capacity: number | null;
-  meeting_point_private: boolean;
-  meeting_point: string;
-}
+/** What the proposal form sends (the event form's fields a host fills in), after the route's schema. */
+export type ProposalForm = Pick<EventForm, 'title' | 'description' | 'venue_id' | 'address' | 'city' | 'country' | 'latitude'
+  | 'longitude' | 'timezone' | 'starts_local' | 'ends_local' | 'capacity' | 'meeting_point_private' | 'meeting_point'>;
 
 export interface HostDetails {
   host_name: string;
