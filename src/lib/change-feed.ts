@@ -105,15 +105,19 @@ export function listenForChanges(options: ChangeFeedOptions): ChangeFeed & { rea
     },
     async sync(ms = 5_000) {
       await ready;
+      // Reconnecting (after a database restart): wait for it within the same time limit.
+      const deadline = Date.now() + ms;
+      while (!listening && !closed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const c = listening ? client : undefined;
+      if (!c) throw new Error('change feed: not connected');
       // Notifications of different transactions arrive in commit order: when our own comes
       // back, every one committed before it has arrived too.
       const payload = `${SYNC_PREFIX}${process.pid}:${++syncs}`;
       const heard = new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => (waiting.delete(payload), reject(new Error('change feed: sync timed out'))), ms);
+        const t = setTimeout(() => (waiting.delete(payload), reject(new Error('change feed: sync timed out'))), Math.max(1, deadline - Date.now()));
         waiting.set(payload, () => (clearTimeout(t), resolve()));
       });
-      const c = client;
-      if (!c) throw new Error('change feed: not connected');
+      heard.catch(() => {}); // awaited below, unless sending fails first
       // One query at a time on this connection (pg warns about queued queries).
       const sent = (queries = queries.then(() => c.query('select pg_notify($1, $2)', [channel, payload])).then(() => {}));
       queries = sent.catch(() => {});

@@ -110,7 +110,7 @@ export function heardFirst(app: Express, changes: ChangeFeed): Express {
   type Handle = (req: unknown, res: { destroy?: () => void }, done?: (error?: unknown) => void) => void;
   const inner = app as unknown as { handle: Handle };
   const handle = inner.handle.bind(app);
-  inner.handle = (req, res, done) => void changes.sync().then(() => handle(req, res, done), (error) => (done ? done(error) : res.destroy?.()));
+  inner.handle = (req, res, done) => void changes.sync(15_000).then(() => handle(req, res, done), (error) => (done ? done(error) : res.destroy?.()));
   return app;
 }
 
