@@ -153,9 +153,11 @@ export function createApp(deps: AppDeps): express.Express {
   });
   // A visitor without a session cookie who only reads (GET) has no session to load: skipping the
   // middleware spares every public page view a session id and its bookkeeping.
+  // The same for anonymous RSVPs and uploads, the day's busiest writes: they never start a session.
+  const sessionless = /^\/events\/\d+\/(?:rsvp|submissions)$/;
   app.use((req, res, next) => {
     const reading = req.method === 'GET' || req.method === 'HEAD';
-    if (reading && !req.headers.cookie?.includes('picket.sid=')) return next();
+    if ((reading || sessionless.test(req.path)) && !req.headers.cookie?.includes('picket.sid=')) return next();
     sessions(req, res, next);
   });
 
