@@ -204,3 +204,14 @@ export async function benchStorage(dataDir: string): Promise<BenchStorage> {
     },
   };
 }
+
+/** The day's ceiling: a bare Express 5 app answering a 1 KB JSON (bench/day/ceiling.ts) in a process of its own. */
+export async function startCeiling(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/day/ceiling.ts'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+    child.once('exit', () => reject(new Error('the ceiling app did not start')));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}

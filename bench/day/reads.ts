@@ -2,10 +2,9 @@
 // GeoJSON feed (revalidated) of 1,000 pickets, each read by 20 connections, and the ceiling again.
 // For trying a change to the hot path before the full `npm run bench:day`.
 // Usage: TEST_DATABASE_URL=... npx tsx bench/day/reads.ts   (BENCH_SECONDS, 5 by default; BENCH_PROFILE)
-import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { createDb } from '../../src/db/knex';
-import { cleanUp, cpuTimeMs, npmStartNodeFlags, createBenchDatabase, makeTempDir, repoRoot, runBenchmark, startServer } from '../support';
+import { cleanUp, cpuTimeMs, npmStartNodeFlags, createBenchDatabase, makeTempDir, runBenchmark, startCeiling, startServer } from '../support';
 import { seedPickets } from './seed';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -27,8 +26,7 @@ async function main() {
   const profile = process.env.BENCH_PROFILE;
   const nodeArgs = profile ? [...npmStartNodeFlags, '--cpu-prof', `--cpu-prof-dir=${profile}`, '--import', 'tsx'] : undefined;
   const server = await startServer({ databaseUrl: database.url, dataDir, nodeArgs });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/day/ceiling.ts'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+  const ceilingApp = await startCeiling();
   const db = createDb(database.url, 2);
   try {
     await server.ready();
@@ -36,11 +34,11 @@ async function main() {
     const eventPath = (await fetch(`${server.url}/events/${ids[10]}`, { redirect: 'manual' })).headers.get('location')!;
     const etag = (await fetch(`${server.url}/api/events.geojson`)).headers.get('etag')!;
     const rows: [string, Awaited<ReturnType<typeof rate>>][] = [];
-    rows.push(['ceiling', await rate(`http://127.0.0.1:${port}/`, child.pid!)]);
+    rows.push(['ceiling', await rate(`${ceilingApp.url}/`, ceilingApp.pid)]);
     rows.push(['event page', await rate(server.url + eventPath, server.pid)]);
     rows.push(['campaign page', await rate(`${server.url}/campaigns/${campaign.slug}`, server.pid)]);
     rows.push(['GeoJSON 304', await rate(`${server.url}/api/events.geojson`, server.pid, { 'if-none-match': etag })]);
-    rows.push(['ceiling again', await rate(`http://127.0.0.1:${port}/`, child.pid!)]);
+    rows.push(['ceiling again', await rate(`${ceilingApp.url}/`, ceilingApp.pid)]);
     const ceiling = Math.min(rows[0][1].rps, rows[4][1].rps);
     const ceilingCpu = Math.max(rows[0][1].cpuUs, rows[4][1].cpuUs);
     for (const [what, r] of rows) {
@@ -48,7 +46,7 @@ async function main() {
         + `  server CPU ${r.cpuUs} µs/req (ceiling's / this: ${(ceilingCpu / r.cpuUs).toFixed(2)})`);
     }
   } finally {
-    child.kill('SIGTERM');
+    await ceilingApp.stop();
     await db.destroy();
     await cleanUp(server, database, dataDir);
   }

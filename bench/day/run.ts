@@ -5,14 +5,13 @@
 // again with nginx in front as a micro-cache (docs/nginx/picket.conf).
 // Usage: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:day
 // Settings (env): BENCH_SECONDS (10 per case), BENCH_CONNECTIONS (20), BENCH_NGINX (1; 0 skips nginx).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import sharp from 'sharp';
 import type { Knex } from 'knex';
 import { createDb } from '../../src/db/knex';
-import { cleanUp, cpuTimeMs, createBenchDatabase, makeTempDir, peakRssMb, repoRoot, runBenchmark, startServer } from '../support';
+import { cleanUp, cpuTimeMs, createBenchDatabase, makeTempDir, peakRssMb, runBenchmark, startCeiling, startServer } from '../support';
 import { NGINX, startNginx } from './nginx';
 import { addPickets, seedPickets } from './seed';
 
@@ -68,15 +67,6 @@ async function startWrites(base: string, eventPath: string, eventId: number) {
   };
 }
 
-async function startCeiling(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/day/ceiling.ts'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
-    child.once('exit', () => reject(new Error('the ceiling app did not start')));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: async () => { child.kill('SIGTERM'); await exited; } };
-}
 
 /** The first request for the feed after each of `samples` changes to one picket (sequential). */
 async function afterChange(base: string, db: Knex, ids: number[], samples = 15) {

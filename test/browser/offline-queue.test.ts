@@ -3,12 +3,12 @@
 // shows the queue, and they are sent when the connection returns. Sending them again (as a phone
 // does when an answer is lost) makes no second RSVP, e-mail or upload. Real Chromium, real service
 // worker, real SMTP; the network cut with context.setOffline; every request written down.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
 import { cameraPhoto } from '../support/media';
 import { recipients } from '../support/smtp';
 import { buildEvent, buildRsvp, buildUser } from '../support/factories';
-import { describeBrowser, openBrowserOn, closeJourney, phoneContext, Served } from '../support/browser';
+import { describeBrowser, openBrowserOn, closeJourney, phoneContext, recordingPhone, savedForOffline, Served } from '../support/browser';
 
 let h: Harness;
 let browser: Browser;
@@ -20,21 +20,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => closeJourney({ browser, site, h }));
 
-async function phone(): Promise<{ context: BrowserContext; page: Page; requests: string[]; problems: string[] }> {
-  const context = await phoneContext(browser, { locale: 'en-GB', timezoneId: 'Europe/London' });
-  const requests: string[] = [];
-  context.on('request', (request) => requests.push(request.url()));
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  return { context, page, requests, problems };
-}
-
-async function savedForOffline(page: Page): Promise<void> {
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-  await page.waitForSelector('html[data-offline-ready]', { state: 'attached' });
-}
+const phone = () => recordingPhone(browser);
 
 interface Queued { key: string; url: string; kind: string; fields: [string, string][] }
 

@@ -2,11 +2,11 @@
 // no request ever leaves for another host; the phone can forget everything. Real Chromium, real
 // service worker (a real HTTP server on 127.0.0.1), the network cut with context.setOffline.
 import request from 'supertest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createHarness, Harness } from '../support/harness';
 import { cameraPhoto } from '../support/media';
 import { buildCampaign, buildEvent, buildUser } from '../support/factories';
-import { describeBrowser, openBrowserOn, closeJourney, phoneContext, Served } from '../support/browser';
+import { describeBrowser, openBrowserOn, closeJourney, phoneContext, recordingPhone, savedForOffline, Served } from '../support/browser';
 
 let h: Harness;
 let browser: Browser;
@@ -18,23 +18,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => closeJourney({ browser, site, h }));
 
-/** A phone whose every request is written down, and whose page problems are collected. */
-async function phone(): Promise<{ context: BrowserContext; page: Page; requests: string[]; problems: string[] }> {
-  const context = await phoneContext(browser, { locale: 'en-GB', timezoneId: 'Europe/London' });
-  const requests: string[] = [];
-  context.on('request', (request) => requests.push(request.url()));
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  return { context, page, requests, problems };
-}
-
-/** Waits until the service worker controls the page and has saved it. */
-async function savedForOffline(page: Page): Promise<void> {
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-  await page.waitForSelector('html[data-offline-ready]', { state: 'attached' });
-}
+const phone = () => recordingPhone(browser);
 
 describeBrowser('Picket when the network is cut', () => {
   test('the app installs: a valid manifest, and the service worker controls the page (checked from the page)', async () => {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { chromium, Browser, BrowserContext } from 'playwright-core';
+import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
 import type { Express } from 'express';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -53,4 +53,22 @@ export async function closeJourney(opened: { browser?: Browser; site?: Served; h
   await opened.browser?.close();
   await opened.site?.close();
   await opened.h?.close();
+}
+
+/** A phone whose every request is written down (to prove no third party is asked), and whose page errors are collected. */
+export async function recordingPhone(browser: Browser): Promise<{ context: BrowserContext; page: Page; requests: string[]; problems: string[] }> {
+  const context = await phoneContext(browser, { locale: 'en-GB', timezoneId: 'Europe/London' });
+  const requests: string[] = [];
+  context.on('request', (request) => requests.push(request.url()));
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  return { context, page, requests, problems };
+}
+
+/** Waits until the service worker controls the page and has saved it for offline use. */
+export async function savedForOffline(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await page.waitForSelector('html[data-offline-ready]', { state: 'attached' });
 }
